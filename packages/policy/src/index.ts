@@ -1,3 +1,18 @@
-import type { Rule } from "@switchyard/api";
-export type Probe = Pick<Rule, "pathPattern">;
-export const probe = (r: Probe): string => r.pathPattern;
+/**
+ * @switchyard/policy: the pure request and validation semantics of Switchyard
+ * (DESIGN.md §4), shared by the control plane and the worker. No I/O.
+ */
+export { matchPathPattern, type PatternMatch } from "./path/match-pattern.js";
+export {
+  MAX_PATTERN_LENGTH,
+  type ParsePatternResult,
+  type PathPattern,
+  type PatternSegment,
+  parsePathPattern,
+} from "./path/path-pattern.js";
+export {
+  assertValid,
+  formatViolations,
+  ValidationError,
+  type Violation,
+} from "./validate/violation.js";

@@ -1,6 +1,0 @@
-import { probe } from "@switchyard/policy";
-import { expect, it } from "vitest";
-
-it("resolves workspace sources", () => {
-  expect(probe({ pathPattern: "/x" })).toBe("/x");
-});
