@@ -1,1 +1,13 @@
-export {};
+/**
+ * @switchyard/config-sync: revisioned config distribution from the control plane
+ * to workers (DESIGN.md §5). The in-memory bus serves `switchyard dev`; the Redis
+ * bus (snapshot with a never-backwards compare-and-set, a bounded delta stream and
+ * a pub/sub notification) implements the same interfaces for a fleet.
+ */
+export type {
+  ConfigBus,
+  ConfigPublisher,
+  ConfigSubscriber,
+  SnapshotListener,
+} from "./config-bus.js";
+export { MemoryConfigBus } from "./memory-config-bus.js";
