@@ -107,12 +107,9 @@ const port = optional((value, fail) => {
 
 const url = (protocols: readonly string[]) =>
   optional((value, fail) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
+    if (!URL.canParse(value))
       fail(`must be a ${protocols[0]}// URL, got a value that is not a URL`);
-    }
+    const parsed = new URL(value);
     if (!protocols.includes(parsed.protocol)) {
       fail(`must be a ${protocols.join("// or ")}// URL, got the scheme "${parsed.protocol}"`);
     }
