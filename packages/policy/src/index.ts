@@ -3,6 +3,7 @@
  * (DESIGN.md §4), shared by the control plane and the worker. No I/O.
  */
 export { matchPathPattern, type PatternMatch } from "./path/match-pattern.js";
+export { type NormalisePathResult, normalisePath } from "./path/normalise-path.js";
 export {
   MAX_PATTERN_LENGTH,
   type ParsePatternResult,
