@@ -1,0 +1,119 @@
+import { parsePathPattern } from "@switchyard/policy";
+import { Candidate } from "./candidate.js";
+import { type CompileError, domainError, ruleError } from "./compile-error.js";
+import { HostTable, parseDomainHost } from "./host-table.js";
+import type { RouteInput, RouteRule } from "./route-input.js";
+import { RouteTable, type Scope } from "./route-table.js";
+import { type ParsedRule, RuleSet } from "./rule-set.js";
+
+/** How to compile a route table. */
+export interface CompileOptions<R extends RouteRule, T> {
+  /**
+   * Called once per enabled rule with a valid pattern; what it returns comes back
+   * as `prepared` with every match of the rule (compile its target URL and header
+   * policy here, not per request). If it throws, the error is reported in
+   * `errors` and the rule still wins the requests it matches, which resolve as
+   * `rule-unavailable`: a broken rule must not hand its traffic to a rule after it.
+   * Default: none, and `prepared` is undefined.
+   */
+  readonly prepare?: (rule: R) => T;
+}
+
+/**
+ * Compiles a snapshot into a route table. Takes a protobuf `ConfigSnapshot` as a
+ * worker receives it (then `R` is its `Rule`), or any `RouteInput`. Never throws
+ * for bad content: a rule
+ * with an invalid pattern or a domain with an invalid or duplicate host is left
+ * out and reported in `table.errors`, and the rest of the table works.
+ *
+ * Which rules a domain uses (DESIGN.md §4.2): a domain without alias uses the
+ * project defaults; a domain with an alias uses the alias's rules when it has any,
+ * else the project defaults; with `inherit_project_rules` the alias's rules come
+ * first, then the project defaults. An alias "has rules" when the snapshot holds
+ * any rule for it, enabled or not, so disabling an alias's rules never exposes the
+ * project defaults on it.
+ */
+export function compileRouteTable<R extends RouteRule, T = undefined>(
+  input: RouteInput<R>,
+  options: CompileOptions<R, T> = {},
+): RouteTable<R, T> {
+  const errors: CompileError[] = [];
+  const patterns = new Map<string, ReturnType<typeof parsePathPattern>>();
+  /** Every rule's scope, enabled or not: decides whether an alias has rules. */
+  const scopes = new Map<string, ParsedRule<R>[]>();
+  for (const rule of input.rules) {
+    const key = scopeKey(rule.projectId, rule.aliasId);
+    let list = scopes.get(key);
+    if (!list) scopes.set(key, (list = []));
+    if (rule.enabled === false) continue;
+    let parsed = patterns.get(rule.pathPattern);
+    if (!parsed) patterns.set(rule.pathPattern, (parsed = parsePathPattern(rule.pathPattern)));
+    if (!parsed.ok) {
+      const detail = `${JSON.stringify(rule.pathPattern)}: ${parsed.error}; rule left out`;
+      errors.push(ruleError(rule.id, "path_pattern", detail));
+      continue;
+    }
+    list.push({ rule, pattern: parsed.pattern });
+  }
+
+  const make = candidateMaker(options.prepare, errors);
+  const ruleSets = new Map<string, RuleSet<R, T>>();
+  let ruleCount = 0;
+  for (const [key, list] of scopes) {
+    const set = new RuleSet(list, make);
+    ruleSets.set(key, set);
+    ruleCount += set.size;
+  }
+
+  const inherits = new Set<string>();
+  for (const alias of input.aliases ?? []) {
+    if (alias.inheritProjectRules) inherits.add(scopeKey(alias.projectId, alias.id));
+  }
+  const scopeCache = new Map<string, Scope<R, T>>();
+  const scopeOf = (projectId: string, aliasId: string): Scope<R, T> => {
+    const key = scopeKey(projectId, aliasId);
+    let scope = scopeCache.get(key);
+    if (scope) return scope;
+    const defaults = ruleSets.get(scopeKey(projectId, ""));
+    const own = aliasId === "" ? undefined : ruleSets.get(key);
+    const chain = own === undefined ? [defaults] : inherits.has(key) ? [own, defaults] : [own];
+    const sets = chain.filter((set): set is RuleSet<R, T> => set !== undefined && set.size > 0);
+    scope = { ruleSets: sets, noRule: { kind: "no-rule", projectId, aliasId } };
+    scopeCache.set(key, scope);
+    return scope;
+  };
+
+  const hosts = new HostTable<Scope<R, T>>();
+  for (const domain of input.domains) {
+    const entry = parseDomainHost(domain.host);
+    if (!entry.ok) {
+      errors.push(domainError(domain.host, `${entry.error}; domain left out`));
+    } else if (!hosts.set(entry, scopeOf(domain.projectId, domain.aliasId ?? ""))) {
+      errors.push(domainError(domain.host, "is used by an earlier domain; domain left out"));
+    }
+  }
+  return new RouteTable(hosts, input.revision ?? 0n, errors, ruleCount);
+}
+
+function scopeKey(projectId: string, aliasId: string | undefined): string {
+  // "\n" cannot occur in an id, so no two scopes share a key.
+  return `${projectId}\n${aliasId ?? ""}`;
+}
+
+function candidateMaker<R extends RouteRule, T>(
+  prepare: ((rule: R) => T) | undefined,
+  errors: CompileError[],
+) {
+  return ({ rule, pattern }: ParsedRule<R>, rank: number): Candidate<R, T> => {
+    if (prepare === undefined) {
+      return new Candidate(rule, pattern, rank, undefined as T, undefined);
+    }
+    try {
+      return new Candidate(rule, pattern, rank, prepare(rule), undefined);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      errors.push(ruleError(rule.id, undefined, `${detail}; requests it matches will fail`));
+      return new Candidate(rule, pattern, rank, undefined as T, detail);
+    }
+  };
+}

@@ -1,0 +1,63 @@
+import type { Candidate } from "./candidate.js";
+import type { CompileError } from "./compile-error.js";
+import type { HostTable } from "./host-table.js";
+import { type Resolution, type RouteNoRule, UNKNOWN_HOST } from "./resolution.js";
+import type { RouteRule } from "./route-input.js";
+import type { RuleSet } from "./rule-set.js";
+
+/**
+ * Where a domain's requests look for rules: one rule set, or an alias's rules then
+ * the project defaults (`inherit_project_rules`). Every rule of the first set
+ * answers before any of the second, so searching them in turn is the same as
+ * searching them merged, without copying the defaults into every alias.
+ */
+export interface Scope<R extends RouteRule, T> {
+  readonly ruleSets: readonly RuleSet<R, T>[];
+  /** Built once per scope, returned when nothing matches. */
+  readonly noRule: RouteNoRule;
+}
+
+/**
+ * A compiled snapshot: answers which rule handles a request. Immutable; a worker
+ * swaps in a new table when the config changes, and requests in flight keep the
+ * one they started with.
+ */
+export class RouteTable<R extends RouteRule = RouteRule, T = undefined> {
+  readonly #hosts: HostTable<Scope<R, T>>;
+
+  /** @internal Built by `compileRouteTable`. */
+  constructor(
+    hosts: HostTable<Scope<R, T>>,
+    /** The snapshot's revision (0n when the input had none). */
+    readonly revision: bigint,
+    /** Rules and domains left out of the table, or whose `prepare` failed; empty when all is well. */
+    readonly errors: readonly CompileError[],
+    /** How many rules can match: enabled, with a valid pattern. */
+    readonly ruleCount: number,
+  ) {
+    this.#hosts = hosts;
+  }
+
+  /**
+   * The rule that handles a request: Host → domain → scope, then the first rule in
+   * match order whose pattern matches `path`.
+   *
+   * @param host the `Host` header (or `:authority`) as received: any case, with or
+   *   without a port or a trailing dot.
+   * @param method the request method. It does not choose the rule: a rule whose
+   *   `allowed_methods` exclude it still wins, and the worker answers 405 with
+   *   `Allow` (DESIGN.md §4.4), rather than letting a later rule serve the path.
+   *   Taken so method-specific routing can be added without changing callers.
+   * @param path the normalised path (DESIGN.md §4.1), without the query.
+   */
+  resolve(host: string, _method: string, path: string): Resolution<R, T> {
+    const scope = this.#hosts.get(host);
+    if (scope === undefined) return UNKNOWN_HOST;
+    const { ruleSets } = scope;
+    let winner: Candidate<R, T> | undefined;
+    for (let i = 0; i < ruleSets.length && winner === undefined; i++) {
+      winner = ruleSets[i]?.first(path);
+    }
+    return winner === undefined ? scope.noRule : winner.resolution(path);
+  }
+}
