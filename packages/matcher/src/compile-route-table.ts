@@ -44,10 +44,16 @@ export function compileRouteTable<R extends RouteRule, T = undefined>(
   for (const rule of input.rules) {
     const key = scopeKey(rule.projectId, rule.aliasId);
     let list = scopes.get(key);
-    if (!list) scopes.set(key, (list = []));
+    if (!list) {
+      list = [];
+      scopes.set(key, list);
+    }
     if (rule.enabled === false) continue;
     let parsed = patterns.get(rule.pathPattern);
-    if (!parsed) patterns.set(rule.pathPattern, (parsed = parsePathPattern(rule.pathPattern)));
+    if (!parsed) {
+      parsed = parsePathPattern(rule.pathPattern);
+      patterns.set(rule.pathPattern, parsed);
+    }
     if (!parsed.ok) {
       const detail = `${JSON.stringify(rule.pathPattern)}: ${parsed.error}; rule left out`;
       errors.push(ruleError(rule.id, "path_pattern", detail));

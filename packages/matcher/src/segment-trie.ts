@@ -65,7 +65,10 @@ class SegmentNode<C extends Ranked> {
   literal(value: string): SegmentNode<C> {
     this.map ??= new Map();
     let child = this.map.get(value);
-    if (!child) this.map.set(value, (child = new SegmentNode()));
+    if (!child) {
+      child = new SegmentNode();
+      this.map.set(value, child);
+    }
     return child;
   }
 

@@ -17,7 +17,10 @@ export class SuffixTrie<C extends Ranked> {
       const code = suffix.charCodeAt(i);
       node.children ??= new Map();
       let child = node.children.get(code);
-      if (!child) node.children.set(code, (child = new SuffixNode()));
+      if (!child) {
+        child = new SuffixNode();
+        node.children.set(code, child);
+      }
       node = child;
     }
     if (!node.rule || candidate.rank < node.rule.rank) node.rule = candidate;
