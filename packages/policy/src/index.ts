@@ -12,6 +12,13 @@ export {
   parsePathPattern,
 } from "./path/path-pattern.js";
 export {
+  buildUpstreamPath,
+  type CompiledTarget,
+  type CompileTargetResult,
+  compileTarget,
+  type UpstreamPathMode,
+} from "./path/upstream-url.js";
+export {
   assertValid,
   formatViolations,
   ValidationError,
