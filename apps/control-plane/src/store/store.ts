@@ -1,0 +1,38 @@
+import type { ConfigSnapshot } from "@switchyard/api";
+import type { AuditLog } from "../audit/audit-log.js";
+import type { AliasStore } from "./aliases.js";
+import type { DomainStore } from "./domains.js";
+import type { ProjectStore } from "./projects.js";
+import type { RuleStore } from "./rules.js";
+import type { RevisionInfo } from "./snapshot.js";
+import type { TokenStore } from "./tokens.js";
+import type { CommitListener } from "./write.js";
+
+/**
+ * The durable state of the control plane. Every config write is one
+ * transaction that bumps the global revision and writes its audit events;
+ * a write that fails changes nothing, the revision included.
+ */
+export interface Store {
+  /** "postgres" (databaseUrl) or "pglite" (embedded, in a data directory). */
+  readonly kind: "postgres" | "pglite";
+  readonly projects: ProjectStore;
+  readonly aliases: AliasStore;
+  readonly domains: DomainStore;
+  readonly rules: RuleStore;
+  readonly tokens: TokenStore;
+  readonly audit: AuditLog;
+  /** The current revision and its commit time. */
+  revision(): Promise<RevisionInfo>;
+  /** What workers receive: secret header values only as `encrypted_value`. */
+  snapshot(): Promise<ConfigSnapshot>;
+  /**
+   * Calls `listener` after each committed config write of this process, with
+   * its revision. Concurrent writes may report out of order; revisions never
+   * repeat. A listener that throws is logged and does not affect the write.
+   * Returns a function that removes the listener.
+   */
+  onCommit(listener: CommitListener): () => void;
+  /** Closes the database; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
