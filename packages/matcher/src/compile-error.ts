@@ -10,7 +10,7 @@ export interface CompileError {
 }
 
 export function ruleError(id: string, field: string | undefined, detail: string): CompileError {
-  const at = field === undefined ? "" : `${field}: `;
+  const at = field === undefined ? "" : `${field} `;
   return { resource: "rule", id, field, message: `rule ${id}: ${at}${detail}` };
 }
 
