@@ -1,0 +1,152 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  AuthMode,
+  AuthPolicySchema,
+  HeaderConfigSchema,
+  type HeaderValue,
+  HeaderValueSchema,
+  type Rule,
+  RuleSchema,
+} from "@switchyard/api";
+import { parseHeaderAssignment, parseHeaderName, parseInteger, parseMethod } from "./flags.js";
+import { type RateLimitFlags, rateLimitFromFlags } from "./rate-limit-flags.js";
+import { UsageError } from "./usage-error.js";
+
+/** The flags of `rules create` and `rules update`, as commander hands them over. */
+export interface RuleFlags extends RateLimitFlags {
+  path?: string;
+  target?: string;
+  /** `--strip-prefix` / `--no-strip-prefix`. */
+  stripPrefix?: boolean;
+  order?: string;
+  timeoutMs?: string;
+  /** `--preserve-host` / `--no-preserve-host`. */
+  preserveHost?: boolean;
+  enabled?: boolean;
+  disabled?: boolean;
+  description?: string;
+  /** `--method GET ...`, or false for `--no-method` (every method). */
+  method?: string[] | false;
+  /** `--allow-header NAME ...`, or false for `--no-allow-header`. */
+  allowHeader?: string[] | false;
+  addHeader?: string[];
+  addSecretHeader?: string[];
+  stripHeader?: string[];
+  clearHeaders?: boolean;
+  auth?: string;
+  dangerouslyAllowUnauthenticated?: boolean;
+  /** `--egress-proxy URL`, or false for `--no-egress-proxy`. */
+  egressProxy?: string | false;
+  /** `--websocket` / `--no-websocket`. */
+  websocket?: boolean;
+}
+
+/** A rule holding the given fields, and their names for an update_mask (AIP-134). */
+export interface RuleChange {
+  rule: Rule;
+  /** Proto field names of the fields the flags set, in declaration order. */
+  paths: string[];
+}
+
+/** Turns rule flags into the fields they set; throws UsageError naming a bad flag. */
+export function ruleChangeFromFlags(flags: RuleFlags): RuleChange {
+  const rule = create(RuleSchema);
+  const paths: string[] = [];
+  const set = (path: string, apply: () => void) => {
+    apply();
+    paths.push(path);
+  };
+
+  if (flags.path !== undefined) set("path_pattern", () => (rule.pathPattern = flags.path!));
+  if (flags.target !== undefined) set("target_url", () => (rule.targetUrl = flags.target!));
+  if (flags.stripPrefix !== undefined)
+    set("strip_prefix", () => (rule.stripPrefix = flags.stripPrefix));
+  if (flags.order !== undefined) {
+    const order = parseInteger("--order", flags.order);
+    set("order", () => (rule.order = order));
+  }
+  if (flags.timeoutMs !== undefined) {
+    const timeoutMs = parseInteger("--timeout-ms", flags.timeoutMs, 1);
+    set("timeout_ms", () => (rule.timeoutMs = timeoutMs));
+  }
+  if (flags.preserveHost !== undefined)
+    set("preserve_host", () => (rule.preserveHost = flags.preserveHost!));
+  if (flags.enabled && flags.disabled)
+    throw new UsageError("--enabled: cannot be combined with --disabled");
+  if (flags.enabled || flags.disabled) set("enabled", () => (rule.enabled = !flags.disabled));
+  if (flags.description !== undefined)
+    set("description", () => (rule.description = flags.description!));
+  if (flags.method !== undefined) {
+    const methods = flags.method === false ? [] : unique(flags.method.map(parseMethod));
+    set("allowed_methods", () => (rule.allowedMethods = methods));
+  }
+  if (flags.allowHeader !== undefined) {
+    const names =
+      flags.allowHeader === false
+        ? []
+        : flags.allowHeader.map((n) => parseHeaderName("--allow-header", n));
+    set("allowed_headers", () => (rule.allowedHeaders = unique(names)));
+  }
+  const headerConfig = headerConfigFromFlags(flags);
+  if (headerConfig !== undefined) set("header_config", () => (rule.headerConfig = headerConfig));
+  const mode = authModeFromFlags(flags);
+  if (mode !== undefined) set("auth", () => (rule.auth = create(AuthPolicySchema, { mode })));
+  const rateLimit = rateLimitFromFlags(flags);
+  if (rateLimit !== undefined) set("rate_limit", () => (rule.rateLimit = rateLimit ?? undefined));
+  if (flags.egressProxy !== undefined) {
+    set("egress_proxy_url", () => (rule.egressProxyUrl = flags.egressProxy || ""));
+  }
+  if (flags.websocket !== undefined) set("websocket", () => (rule.websocket = flags.websocket!));
+  return { rule, paths };
+}
+
+/** The header config the flags describe, or undefined when no header flag was given. */
+function headerConfigFromFlags(flags: RuleFlags) {
+  const given = [flags.addHeader, flags.addSecretHeader, flags.stripHeader].some(
+    (v) => v !== undefined,
+  );
+  if (flags.clearHeaders) {
+    if (given)
+      throw new UsageError(
+        "--clear-headers: cannot be combined with --add-header, --add-secret-header or --strip-header",
+      );
+    return create(HeaderConfigSchema);
+  }
+  if (!given) return undefined;
+  const add: HeaderValue[] = [];
+  const seen = new Set<string>();
+  const push = (flag: string, raw: string, secret: boolean) => {
+    const { name, value } = parseHeaderAssignment(flag, raw);
+    // Header names are case-insensitive (RFC 9110 §5.1): two values for one name would be ambiguous.
+    if (seen.has(name.toLowerCase()))
+      throw new UsageError(`${flag}: header ${name} is given twice`);
+    seen.add(name.toLowerCase());
+    add.push(create(HeaderValueSchema, { name, value, secret }));
+  };
+  for (const raw of flags.addHeader ?? []) push("--add-header", raw, false);
+  for (const raw of flags.addSecretHeader ?? []) push("--add-secret-header", raw, true);
+  const strip = unique((flags.stripHeader ?? []).map((n) => parseHeaderName("--strip-header", n)));
+  return create(HeaderConfigSchema, { add, strip });
+}
+
+function authModeFromFlags(flags: RuleFlags): AuthMode | undefined {
+  if (flags.auth !== undefined && flags.dangerouslyAllowUnauthenticated) {
+    throw new UsageError("--auth: cannot be combined with --dangerously-allow-unauthenticated");
+  }
+  if (flags.dangerouslyAllowUnauthenticated) return AuthMode.UNAUTHENTICATED;
+  if (flags.auth === undefined) return undefined;
+  switch (flags.auth.toLowerCase()) {
+    case "require":
+      return AuthMode.REQUIRE;
+    case "forward":
+      return AuthMode.FORWARD;
+    default:
+      throw new UsageError(
+        `--auth: "${flags.auth}" must be require or forward (open access is --dangerously-allow-unauthenticated)`,
+      );
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
