@@ -1,0 +1,26 @@
+/**
+ * @switchyard/worker: the proxy worker (DESIGN.md §4). It routes every request by the config
+ * snapshot it serves, forwards it with undici and streams the answer back.
+ */
+
+export type { Readiness } from "./admin/admin-server.js";
+export { ConfigError } from "./config-error.js";
+export {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  LOG_LEVELS,
+  type LogLevel,
+  OTHER_SWITCHYARD_SETTINGS,
+  type ParseWorkerEnvOptions,
+  parseWorkerEnv,
+  WORKER_SETTINGS,
+  type WorkerConfig,
+  type WorkerSetting,
+} from "./env.js";
+export {
+  type CreateWorkerLoggerOptions,
+  createWorkerLogger,
+  type Logger,
+} from "./observe/logger.js";
+export type { WorkerMetrics } from "./observe/worker-metrics.js";
+export { type StartWorkerOptions, startWorker, type Worker } from "./start-worker.js";
