@@ -4,9 +4,30 @@
  */
 
 export { type CloseServerOptions, closeServer } from "./close-server.js";
+export {
+  type ConnectProxy,
+  type ProxyTunnel,
+  type StartConnectProxyOptions,
+  startConnectProxy,
+} from "./connect-proxy.js";
 export { freePort } from "./free-port.js";
 export { listen } from "./listen.js";
 export { createPgliteDir, type PgliteDir } from "./pglite-dir.js";
 export { createTestDatabase, type TestDatabase, testDatabaseUrl } from "./postgres-database.js";
 export { type RedisServer, type StartRedisOptions, startRedis } from "./redis-server.js";
+export { type CertificateAndKey, createTestCa, type TestCa } from "./test-ca.js";
+export {
+  type EchoedRequest,
+  type StartUpstreamOptions,
+  startUpstream,
+  type Upstream,
+  type UpstreamHandler,
+  type UpstreamRequest,
+} from "./upstream.js";
 export { type WaitForOptions, waitFor } from "./wait-for.js";
+export {
+  type StartWebSocketEchoOptions,
+  startWebSocketEcho,
+  type WebSocketEcho,
+  type WebSocketUpgrade,
+} from "./websocket-echo.js";
