@@ -43,35 +43,40 @@ const allRules = Array.from({ length: 5 }, (_, i) =>
 beforeAll(async () => {
   const handler = connectNodeAdapter({
     routes(router) {
-      const record = <T>(method: string, request: T, ctx: { requestHeader: Headers }) => {
+      const record = <R>(
+        method: string,
+        request: unknown,
+        ctx: { requestHeader: Headers },
+        response: R,
+      ): R => {
         recorded.push({ method, request, authorization: ctx.requestHeader.get("authorization") });
         if (failWith) throw failWith;
+        return response;
       };
       router.service(RuleService, {
-        createRule: (req, ctx) => (record("createRule", req, ctx), { rule: req.rule }),
-        updateRule: (req, ctx) => (record("updateRule", req, ctx), { rule: req.rule }),
+        createRule: (req, ctx) => record("createRule", req, ctx, { rule: req.rule }),
+        updateRule: (req, ctx) => record("updateRule", req, ctx, { rule: req.rule }),
         listRules: (req, ctx) => {
-          record("listRules", req, ctx);
           const start = Number(req.pageToken || "0");
           const end = Math.min(allRules.length, start + Math.min(req.pageSize, 2));
-          return {
+          return record("listRules", req, ctx, {
             rules: allRules.slice(start, end),
             nextPageToken: end < allRules.length ? String(end) : "",
-          };
+          });
         },
-        reorderRules: (req, ctx) => (record("reorderRules", req, ctx), { rules: [] }),
+        reorderRules: (req, ctx) => record("reorderRules", req, ctx, { rules: [] }),
       });
       router.service(ProjectService, {
-        updateProject: (req, ctx) => (record("updateProject", req, ctx), { project: req.project }),
-        getProject: (req, ctx) => (
-          record("getProject", req, ctx), { project: { id: req.id, name: "web" } }
-        ),
+        updateProject: (req, ctx) => record("updateProject", req, ctx, { project: req.project }),
+        getProject: (req, ctx) =>
+          record("getProject", req, ctx, { project: { id: req.id, name: "web" } }),
       });
       router.service(TokenService, {
-        createToken: (req, ctx) => (
-          record("createToken", req, ctx),
-          { token: { ...req.token, id: "t1" }, secret: "sy_secret_value" }
-        ),
+        createToken: (req, ctx) =>
+          record("createToken", req, ctx, {
+            token: { ...req.token, id: "t1" },
+            secret: "sy_secret_value",
+          }),
       });
     },
   });
