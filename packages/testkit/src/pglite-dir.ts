@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -14,6 +15,8 @@ export interface PgliteDir {
 }
 
 let template: Promise<string> | undefined;
+/** Copies not removed yet; deleted when the process exits, since each one weighs about 40 MB. */
+const leftovers = new Set<string>();
 
 /**
  * A fresh, already-initialised PGlite data directory in a new temp folder.
@@ -29,8 +32,21 @@ export async function createPgliteDir(): Promise<PgliteDir> {
   });
   const source = await template;
   const dir = await mkdtemp(join(tmpdir(), "switchyard-pglite-"));
+  if (leftovers.size === 0) process.once("exit", removeLeftovers);
+  leftovers.add(dir);
   await cp(source, dir, { recursive: true });
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    async remove() {
+      await rm(dir, { recursive: true, force: true });
+      leftovers.delete(dir);
+      if (leftovers.size === 0) process.off("exit", removeLeftovers);
+    },
+  };
+}
+
+function removeLeftovers(): void {
+  for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The cached template directory, initialised first if no process has done so yet. */
@@ -38,7 +54,7 @@ async function ensureTemplate(): Promise<string> {
   const version = await pgliteVersion();
   const root = join(tmpdir(), "switchyard-pglite-templates");
   const target = join(root, version);
-  if (await exists(target)) return target;
+  if (await exists(target)) return usable(target);
 
   await mkdir(root, { recursive: true });
   // Build under a unique name and rename into place: rename is atomic, so a directory at
@@ -55,7 +71,13 @@ async function ensureTemplate(): Promise<string> {
   } finally {
     await rm(building, { recursive: true, force: true });
   }
-  return target;
+  return usable(target);
+}
+
+/** A template only ever appears complete (see above), unless something deleted files inside it. */
+async function usable(target: string): Promise<string> {
+  if (await exists(join(target, "PG_VERSION"))) return target;
+  throw new Error(`the PGlite template ${target} is damaged (no PG_VERSION); delete it to rebuild`);
 }
 
 /** The installed `@electric-sql/pglite` version; its package.json is not an export, so find it. */
