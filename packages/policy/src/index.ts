@@ -18,6 +18,16 @@ export {
   compileTarget,
   type UpstreamPathMode,
 } from "./path/upstream-url.js";
+export { type ProblemDetails, problemBody } from "./problems/problem-body.js";
+export {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+  PROBLEMS,
+  type ProblemCode,
+  problemStatus,
+  problemType,
+} from "./problems/problem-codes.js";
+export { upstreamProblemCode } from "./problems/upstream-error.js";
 export {
   assertValid,
   formatViolations,
