@@ -88,6 +88,18 @@ describe("parseControlPlaneEnv", () => {
         "SWITCHYARD_ENCRYPTION_KEYS: required outside dev (a keyring id:base64key[,id:base64key…])",
     },
     {
+      desc: "an encryption key entry without id",
+      env: { SWITCHYARD_ENCRYPTION_KEYS: "AAAA" },
+      withoutKeys: true,
+      message: "SWITCHYARD_ENCRYPTION_KEYS: key 1: expected id:base64key",
+    },
+    {
+      desc: "an encryption key of the wrong size, without echoing it",
+      env: { SWITCHYARD_ENCRYPTION_KEYS: "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,k2:c2hvcnQ=" },
+      withoutKeys: true,
+      message: 'SWITCHYARD_ENCRYPTION_KEYS: key 2 ("k2"): key must be 32 bytes, got 5',
+    },
+    {
       desc: "a port that is not a number",
       env: { SWITCHYARD_API_PORT: "abc" },
       message: 'SWITCHYARD_API_PORT: must be an integer 0..65535, got "abc"',

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { parseKeyring } from "./secrets/keyring.js";
 
 /** Log levels pino knows, from most to least verbose, plus `silent`. */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -144,7 +145,15 @@ const schema = z.object({
     if (/\s/.test(value)) fail("must not contain whitespace");
     return value;
   }),
-  SWITCHYARD_ENCRYPTION_KEYS: optional((value) => value),
+  SWITCHYARD_ENCRYPTION_KEYS: optional((value, fail) => {
+    // Parsed here only to fail at load time; its messages name the entry, never the key.
+    try {
+      parseKeyring(value);
+    } catch (error) {
+      fail(String((error as Error).message).replace(/^SWITCHYARD_ENCRYPTION_KEYS: /, ""));
+    }
+    return value;
+  }),
   SWITCHYARD_ALLOW_PRIVATE_TARGETS: optional((value, fail) => {
     const entries = value.split(",").map((entry) => entry.trim());
     if (entries.some((entry) => entry === "")) {

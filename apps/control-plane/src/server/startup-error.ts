@@ -67,50 +67,102 @@ export function listenFailure(
   }
 }
 
+/** Codes of a database that cannot be reached or refuses us, and what they mean to an operator. */
+const DATABASE_CODES = new Set([
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  // SQLSTATE 28P01/28000 (invalid authorization), 3D000 (invalid catalog name).
+  "28P01",
+  "28000",
+  "3D000",
+]);
+
+/** The first error in the `cause` chain with a code that says why the database is unreachable. */
+function databaseErrorOf(error: unknown): { code: string; message: string } | undefined {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const code = codeOf(e);
+    if (code !== undefined && DATABASE_CODES.has(code)) return { code, message: messageOf(e) };
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /**
- * A store that would not open, in the operator's words. Errors that already name a setting
- * (a keyring that cannot read the stored secrets) pass through as they are. The URL's
- * credentials never appear in the message.
+ * PGlite's file system errors are Emscripten `ErrnoError`s: no message, a WASI errno.
+ * The ones an operator can cause, by their POSIX names.
+ */
+const WASI_ERRNO: Record<number, string> = {
+  2: "permission denied (EACCES)",
+  20: "file exists (EEXIST)",
+  44: "no such file or directory (ENOENT)",
+  51: "no space left on device (ENOSPC)",
+  54: "not a directory (ENOTDIR)",
+  63: "operation not permitted (EPERM)",
+  69: "read-only file system (EROFS)",
+};
+
+/** What went wrong with the embedded database, from the innermost error that says it. */
+function embeddedReason(error: unknown): string {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const { name, errno } = e as { name?: unknown; errno?: unknown };
+    if (name === "ErrnoError" && typeof errno === "number") {
+      return WASI_ERRNO[errno] ?? `file system error ${errno}`;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return messageOf(error).replace(
+    /^SWITCHYARD_DATA_DIR: cannot open the embedded database in "[^"]*": /,
+    "",
+  );
+}
+
+/**
+ * A store that would not open, in the operator's words. An unreachable or refusing database
+ * is described by host, port and reason; other errors that already name a setting (a
+ * keyring that cannot read the stored secrets) pass through. The URL's credentials never
+ * appear in the message.
  */
 export function storeFailure(
   databaseUrl: string | undefined,
   dataDir: string,
   error: unknown,
 ): StartupError {
-  const message = messageOf(error);
-  const named = /^(SWITCHYARD_[A-Z_]+): (.*)$/s.exec(message);
-  if (named) return new StartupError(named[1]!, named[2]!, { cause: error });
+  const reached = databaseUrl === undefined ? undefined : databaseErrorOf(error);
+  const named = /^(SWITCHYARD_[A-Z_]+): (.*)$/s.exec(messageOf(error));
   if (databaseUrl === undefined) {
-    return new StartupError(
-      "SWITCHYARD_DATA_DIR",
-      `cannot open the embedded database in "${dataDir}": ${message}`,
-      { cause: error },
-    );
+    if (named && named[1] !== "SWITCHYARD_DATA_DIR") {
+      return new StartupError(named[1]!, named[2]!, { cause: error });
+    }
+    const why = `cannot open the embedded database in "${dataDir}": ${embeddedReason(error)}`;
+    return new StartupError("SWITCHYARD_DATA_DIR", why, { cause: error });
   }
+  if (reached === undefined && named)
+    return new StartupError(named[1]!, named[2]!, { cause: error });
   const url = new URL(databaseUrl);
   const host = url.hostname || "localhost";
   const where = `${host}:${url.port || "5432"}`;
-  const database = decodeURIComponent(url.pathname.slice(1)) || decodeURIComponent(url.username);
-  const code = codeOf(error);
+  const user = decodeURIComponent(url.username);
+  const database = decodeURIComponent(url.pathname.slice(1)) || user;
   const why = (() => {
-    switch (code) {
-      case "ECONNREFUSED":
-      case "ETIMEDOUT":
-      case "EHOSTUNREACH":
-      case "ENETUNREACH":
-      case "ECONNRESET":
-        return `cannot connect to ${where} (${code})`;
+    if (reached === undefined) return `cannot open the database at ${where}: ${messageOf(error)}`;
+    switch (reached.code) {
       case "ENOTFOUND":
       case "EAI_AGAIN":
-        return `cannot resolve host "${host}" (${code})`;
-      // SQLSTATE classes 28 (invalid authorization) and 3D000 (invalid catalog name).
+        return `cannot resolve host "${host}" (${reached.code})`;
       case "28P01":
+        return `password authentication failed for user "${user}" at ${where}`;
       case "28000":
-        return `authentication failed for user "${decodeURIComponent(url.username)}" at ${where}`;
+        // Postgres says which: no such role, or pg_hba.conf has no entry for us.
+        return `${where} refused the connection: ${reached.message}`;
       case "3D000":
         return `database "${database}" does not exist at ${where}`;
       default:
-        return `cannot open the database at ${where}: ${message}`;
+        return `cannot connect to ${where} (${reached.code})`;
     }
   })();
   return new StartupError("SWITCHYARD_DATABASE_URL", why, { cause: error });
