@@ -29,6 +29,48 @@ export {
 } from "./problems/problem-codes.js";
 export { upstreamProblemCode } from "./problems/upstream-error.js";
 export {
+  type AllowList,
+  EMPTY_ALLOW_LIST,
+  parseAllowList,
+} from "./ssrf/allow-list.js";
+export { isLocalhostName, METADATA_HOST_NAMES } from "./ssrf/blocked-names.js";
+export {
+  type AddressVerdict,
+  checkAddress,
+  checkHost,
+  checkTarget,
+  HTTP_TARGETS_NOT_ALLOWED,
+  type TargetVerdict,
+} from "./ssrf/check-target.js";
+export { type Cidr, CidrTable, parseCidr } from "./ssrf/cidr.js";
+export { classifyAddress, findBlockedRange } from "./ssrf/classify-address.js";
+export {
+  formatIpAddress,
+  type IpAddress,
+  type Ipv4Address,
+  type Ipv6Address,
+  parseIpLiteral,
+} from "./ssrf/ip-address.js";
+export type {
+  AddressClassification,
+  BlockedRange,
+  EmbeddingForm,
+} from "./ssrf/special-ranges.js";
+export {
+  DEFAULT_TARGET_POLICY,
+  parseTargetPolicy,
+  type TargetPolicy,
+  type TargetPolicyInput,
+} from "./ssrf/target-policy.js";
+export { TargetPolicyError, type TargetPolicySetting } from "./ssrf/target-policy-error.js";
+export {
+  checkHostName,
+  type HostNameOptions,
+  MAX_HOST_NAME_LENGTH,
+  MAX_LABEL_LENGTH,
+  normaliseHost,
+} from "./validate/host-name.js";
+export {
   assertValid,
   formatViolations,
   ValidationError,
