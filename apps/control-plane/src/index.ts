@@ -33,3 +33,31 @@ export type { RevisionInfo } from "./store/snapshot.js";
 export type { Store } from "./store/store.js";
 export type { TokenStore } from "./store/tokens.js";
 export type { CommitListener, WriteContext } from "./store/write.js";
+
+export {
+  type AdminHandlerOptions,
+  createAdminHandler,
+  type Readiness,
+} from "./admin/admin-handler.js";
+export {
+  CONTROL_PLANE_SETTINGS,
+  ConfigError,
+  type ControlPlaneConfig,
+  type ControlPlaneSetting,
+  LOG_LEVELS,
+  type LogLevel,
+  OTHER_SWITCHYARD_SETTINGS,
+  type ParseControlPlaneEnvOptions,
+  parseControlPlaneEnv,
+} from "./env.js";
+export { type CreateLoggerOptions, createLogger, type Logger } from "./logger.js";
+export {
+  type ControlPlaneMetrics,
+  createControlPlaneMetrics,
+} from "./metrics/control-plane-metrics.js";
+export {
+  type ControlPlane,
+  type StartControlPlaneOptions,
+  startControlPlane,
+} from "./server/start-control-plane.js";
+export { StartupError } from "./server/startup-error.js";
