@@ -1,6 +1,13 @@
+import { create } from "@bufbuild/protobuf";
+import { type Code, ConnectError } from "@connectrpc/connect";
+import { type Project, ProjectSchema, type Rule, RuleSchema } from "@switchyard/api";
 import { createPgliteDir, createTestDatabase, testDatabaseUrl } from "@switchyard/testkit";
+import { afterAll, beforeAll } from "vitest";
 import { generateKeySpec, type Keyring, parseKeyring } from "../src/secrets/keyring.js";
+import type { Db } from "../src/store/db.js";
 import { openStore } from "../src/store/open-store.js";
+import { createPgDb } from "../src/store/pg-db.js";
+import { createPgliteDb } from "../src/store/pglite-db.js";
 import type { Store } from "../src/store/store.js";
 import type { WriteContext } from "../src/store/write.js";
 
@@ -42,3 +49,64 @@ export async function createLocation(backend: Backend): Promise<StoreLocation> {
 
 /** The write context of store tests. */
 export const ctx: WriteContext = { actor: "test", action: "test" };
+
+/**
+ * Opens one store for the enclosing describe block (beforeAll) and removes it
+ * afterwards; read `store` inside tests.
+ */
+export function useStore(backend: Backend): { store: Store; location: StoreLocation } {
+  const state = {} as { store: Store; location: StoreLocation };
+  beforeAll(async () => {
+    state.location = await createLocation(backend);
+    state.store = await state.location.open();
+  });
+  afterAll(async () => {
+    await state.store?.close();
+    await state.location?.remove();
+  });
+  return state;
+}
+
+let counter = 0;
+/** A name no other test of the process uses: `prefix-<n>`. */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
+
+export function newProject(store: Store, fields: Partial<Project> = {}): Promise<Project> {
+  return store.projects.create(ctx, create(ProjectSchema, { name: unique("project"), ...fields }));
+}
+
+export function newRule(
+  store: Store,
+  fields: Partial<Rule> & { projectId: string },
+): Promise<Rule> {
+  return store.rules.create(
+    ctx,
+    create(RuleSchema, {
+      pathPattern: "/api/*",
+      targetUrl: "https://api.example.com",
+      ...fields,
+    }),
+  );
+}
+
+/** The ConnectError code `promise` rejects with, or "resolved". */
+export async function codeOf(promise: Promise<unknown>): Promise<Code | "resolved"> {
+  try {
+    await promise;
+    return "resolved";
+  } catch (error) {
+    if (error instanceof ConnectError) return error.code;
+    throw error;
+  }
+}
+
+/** A bare `Db` on a location (no migrations); for PGlite, only while no store has it open. */
+export function openDb(location: StoreLocation): Promise<Db> {
+  const { databaseUrl, dataDir } = location.options;
+  return databaseUrl
+    ? Promise.resolve(createPgDb({ connectionString: databaseUrl }))
+    : createPgliteDb(dataDir!);
+}

@@ -11,14 +11,22 @@ describe("parseKeyring", () => {
     { desc: "bad id", spec: `k 1:${key()}`, error: /key 1: key id "k 1" must be/ },
     { desc: "empty id", spec: `:${key()}`, error: /key 1: key id "" must be/ },
     { desc: "bad base64", spec: "k1:not*base64", error: /key 1 \("k1"\): key is not valid base64/ },
-    { desc: "short key", spec: `k1:${key(16)}`, error: /key 1 \("k1"\): key must be 32 bytes, got 16/ },
+    {
+      desc: "short key",
+      spec: `k1:${key(16)}`,
+      error: /key 1 \("k1"\): key must be 32 bytes, got 16/,
+    },
     { desc: "long key", spec: `k1:${key(33)}`, error: /must be 32 bytes, got 33/ },
     {
       desc: "duplicate id",
       spec: `k1:${key()},k1:${key()}`,
       error: /key 2: duplicate key id "k1"/,
     },
-    { desc: "second entry bad", spec: `k1:${key()},k2:`, error: /key 2 \("k2"\): key is not valid/ },
+    {
+      desc: "second entry bad",
+      spec: `k1:${key()},k2:`,
+      error: /key 2 \("k2"\): key is not valid/,
+    },
   ])("rejects $desc", ({ spec, error }) => {
     expect(() => parseKeyring(spec)).toThrow(error);
   });

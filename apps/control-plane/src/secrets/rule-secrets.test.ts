@@ -11,7 +11,11 @@ const rule = (add: Partial<HeaderValue>[]) =>
 
 describe("sealRuleSecrets", () => {
   it("encrypts secret values and clears them", () => {
-    const sealed = sealRuleSecrets(rule([{ name: "x-key", value: "s3cret", secret: true }]), undefined, keyring);
+    const sealed = sealRuleSecrets(
+      rule([{ name: "x-key", value: "s3cret", secret: true }]),
+      undefined,
+      keyring,
+    );
     const header = sealed.headerConfig!.add[0]!;
     expect(header.value).toBe("");
     expect(header.encryptedValue).toMatch(/^k1:/);
@@ -54,7 +58,10 @@ describe("sealRuleSecrets", () => {
 
   it.each([
     { desc: "on create", stored: undefined },
-    { desc: "for another name", stored: rule([{ name: "x-other", encryptedValue: "k1:x", secret: true }]) },
+    {
+      desc: "for another name",
+      stored: rule([{ name: "x-other", encryptedValue: "k1:x", secret: true }]),
+    },
     { desc: "for a plain header", stored: rule([{ name: "x-key", value: "v" }]) },
   ])("rejects the mask with no stored secret $desc", ({ stored }) => {
     const input = rule([

@@ -60,7 +60,13 @@ export function aliasHandlers({ store, targetPolicy }: ServiceDeps): AliasMethod
         id,
         patch.etag,
         (current) => {
-          const next = applyUpdateMask(AliasSchema, current, patch, req.updateMask, ALIAS_UPDATABLE);
+          const next = applyUpdateMask(
+            AliasSchema,
+            current,
+            patch,
+            req.updateMask,
+            ALIAS_UPDATABLE,
+          );
           check(next);
           return next;
         },

@@ -1,5 +1,5 @@
-import type { ServiceImpl } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { ConfigService, ConfigSnapshot } from "@switchyard/api";
 import { principalOf, READERS, requireRole, visibleProjects } from "../auth/authorize.js";
 import { maskRuleSecrets } from "../secrets/rule-secrets.js";

@@ -15,9 +15,11 @@ import { writeContext } from "./write-context.js";
  * text, or the mask to keep a stored one) and leave masked; the store only
  * ever holds them sealed.
  */
-export function ruleService({ store, keyring, targetPolicy }: ServiceDeps): ServiceImpl<
-  typeof RuleService
-> {
+export function ruleService({
+  store,
+  keyring,
+  targetPolicy,
+}: ServiceDeps): ServiceImpl<typeof RuleService> {
   const check = (rule: Rule) => assertValid(validateRule(rule, { targetPolicy }));
   return {
     async createRule(req, context) {

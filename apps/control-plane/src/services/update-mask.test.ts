@@ -19,7 +19,13 @@ describe("applyUpdateMask", () => {
   it.each([
     { desc: "one field", paths: ["name"], name: "new", description: "old text", limit: 5 },
     { desc: "an emptied field", paths: ["description"], name: "old", description: "", limit: 5 },
-    { desc: "an unset message", paths: ["rate_limit"], name: "old", description: "old text", limit: undefined },
+    {
+      desc: "an unset message",
+      paths: ["rate_limit"],
+      name: "old",
+      description: "old text",
+      limit: undefined,
+    },
     { desc: "no mask: every field", paths: [], name: "new", description: "", limit: undefined },
     { desc: "*: every field", paths: ["*"], name: "new", description: "", limit: undefined },
   ])("copies $desc", ({ paths, name, description, limit }) => {
@@ -42,7 +48,9 @@ describe("applyUpdateMask", () => {
     { desc: "a nested path", path: "rate_limit.limit" },
     { desc: "a JSON name", path: "rateLimit" },
   ])("rejects $desc, naming it", ({ path }) => {
-    expect(() => applyUpdateMask(ProjectSchema, current, patch, mask("name", path), updatable)).toThrow(
+    expect(() =>
+      applyUpdateMask(ProjectSchema, current, patch, mask("name", path), updatable),
+    ).toThrow(
       `update_mask: cannot update "${path}"; updatable fields: name, description, rate_limit`,
     );
   });

@@ -16,7 +16,8 @@ export function applyUpdateMask<Desc extends DescMessage>(
   updatable: readonly string[],
 ): MessageShape<Desc> {
   const paths = mask?.paths ?? [];
-  const selected = paths.length === 0 || (paths.length === 1 && paths[0] === "*") ? updatable : paths;
+  const selected =
+    paths.length === 0 || (paths.length === 1 && paths[0] === "*") ? updatable : paths;
   const next = clone(schema, current) as Record<string, unknown>;
   for (const path of selected) {
     const field = updatable.includes(path) ? schema.fields.find((f) => f.name === path) : undefined;

@@ -57,11 +57,25 @@ describe("page tokens", () => {
 describe("toPage", () => {
   const rows = [{ k: "a" }, { k: "b" }, { k: "c" }];
   it("uses the extra row only to say there is more", () => {
-    const page = toPage(rows, 2, "l", (r) => [r.k], (r) => r.k);
+    const page = toPage(
+      rows,
+      2,
+      "l",
+      (r) => [r.k],
+      (r) => r.k,
+    );
     expect(page.items).toEqual(["a", "b"]);
     expect(decodePageToken("l", page.nextPageToken, ["text"])).toEqual(["b"]);
   });
   it("has no next token on the last page", () => {
-    expect(toPage(rows, 3, "l", (r) => [r.k], (r) => r.k).nextPageToken).toBe("");
+    expect(
+      toPage(
+        rows,
+        3,
+        "l",
+        (r) => [r.k],
+        (r) => r.k,
+      ).nextPageToken,
+    ).toBe("");
   });
 });

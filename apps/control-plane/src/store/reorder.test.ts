@@ -16,7 +16,11 @@ describe("checkPermutation", () => {
   it.each([
     { desc: "a duplicate", ids: ["a", "b", "a", "c"], error: 'rule_ids[2]: "a" is listed twice' },
     { desc: "an extra id", ids: ["a", "x", "b", "c"], error: 'rule_ids[1]: "x" is not a rule' },
-    { desc: "a missing id", ids: ["c", "a"], error: 'rule_ids: must list every rule of the scope; missing "b"' },
+    {
+      desc: "a missing id",
+      ids: ["c", "a"],
+      error: 'rule_ids: must list every rule of the scope; missing "b"',
+    },
     { desc: "nothing", ids: [], error: 'missing "a", "b", "c"' },
   ])("rejects $desc", ({ ids, error }) => {
     try {
