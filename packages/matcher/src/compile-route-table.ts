@@ -83,8 +83,8 @@ export function compileRouteTable<R extends RouteRule, T = undefined>(
     const defaults = ruleSets.get(scopeKey(projectId, ""));
     const own = aliasId === "" ? undefined : ruleSets.get(key);
     const chain = own === undefined ? [defaults] : inherits.has(key) ? [own, defaults] : [own];
-    const sets = chain.filter((set): set is RuleSet<R, T> => set !== undefined && set.size > 0);
-    scope = { ruleSets: sets, noRule: { kind: "no-rule", projectId, aliasId } };
+    const [first, then] = chain.filter((set) => set !== undefined && set.size > 0);
+    scope = { first, then, noRule: { kind: "no-rule", projectId, aliasId } };
     scopeCache.set(key, scope);
     return scope;
   };

@@ -52,8 +52,12 @@ function byMatchOrder(a: RouteRule, b: RouteRule): number {
 }
 
 // A small alphabet so that patterns collide and overlap often.
-const LITERALS = ["a", "b", "c", "a.json", "x.js", "caf%C3%A9"];
-const PATH_SEGMENTS = [...LITERALS, "", "s", "b.min.js"];
+// Ten literals, so that a node sometimes outgrows its inline children (more than 8).
+const LITERALS = ["a", "b", "c", "d", "e", "f", "g", "a.json", "x.js", "caf%C3%A9"];
+// More than 8 distinct last characters, for the same reason in the suffix trie.
+const SUFFIXES = ["*.json", "*.js", "*json", "*s", "*a.json", "*.min.js", "*.css", "*.png"];
+const MORE_SUFFIXES = ["*.txt", "*.md", "*x", "*.gz", "*.html", "*.c", "*.py", "*.webp"];
+const PATH_SEGMENTS = [...LITERALS, "", "s", "b.min.js", "f.css", "f.c", "f.py", "x.webp"];
 
 const piece = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...LITERALS) },
@@ -77,7 +81,7 @@ const segmentPattern = fc
 
 const pattern = fc.oneof(
   { weight: 8, arbitrary: segmentPattern },
-  { weight: 2, arbitrary: fc.constantFrom("*.json", "*.js", "*json", "*s", "*a.json", "*.min.js") },
+  { weight: 2, arbitrary: fc.constantFrom(...SUFFIXES, ...MORE_SUFFIXES) },
   { weight: 1, arbitrary: fc.constantFrom("/a//b", "a/*", "/a*", "*") },
 );
 
@@ -127,27 +131,43 @@ function summary(result: ReturnType<ReturnType<typeof compileRouteTable>["resolv
   return { id: result.rule.id, params, prefixEnd };
 }
 
+function toRules(generated: (Omit<RouteRule, "id"> & { idTag: number })[]): RouteRule[] {
+  return generated.map(({ idTag, ...r }, i) => ({ ...r, id: `r${idTag}-${i}` }));
+}
+
+function agreesWithReference(rules: RouteRule[], requests: { host: string; path: string }[]) {
+  const input = { domains, aliases, rules };
+  const table = compileRouteTable(input);
+  for (const { host, path } of requests) {
+    expect(summary(table.resolve(host, "GET", path))).toEqual(referenceResolve(input, host, path));
+  }
+}
+
 describe("route table against a linear scan", () => {
   it("answers every request as the reference does", () => {
     fc.assert(
       fc.property(
         fc.array(rule, { maxLength: 30 }),
         fc.array(request, { minLength: 1, maxLength: 20 }),
-        (generated, requests) => {
-          const rules: RouteRule[] = generated.map(({ idTag, ...r }, i) => ({
-            ...r,
-            id: `r${idTag}-${i}`,
-          }));
-          const input = { domains, aliases, rules };
-          const table = compileRouteTable(input);
-          for (const { host, path } of requests) {
-            expect(summary(table.resolve(host, "GET", path))).toEqual(
-              referenceResolve(input, host, path),
-            );
-          }
-        },
+        (generated, requests) => agreesWithReference(toRules(generated), requests),
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it("agrees on crowded rule sets, where trie nodes outgrow their inline children", () => {
+    const crowded = rule.map((r) => ({ ...r, projectId: "p", aliasId: "" }));
+    fc.assert(
+      fc.property(
+        fc.array(crowded, { minLength: 40, maxLength: 120 }),
+        fc.array(path, { minLength: 1, maxLength: 40 }),
+        (generated, paths) =>
+          agreesWithReference(
+            toRules(generated),
+            paths.map((p) => ({ host: "default.test", path: p })),
+          ),
+      ),
+      { numRuns: 500 },
     );
   });
 });

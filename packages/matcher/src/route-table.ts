@@ -1,4 +1,3 @@
-import type { Candidate } from "./candidate.js";
 import type { CompileError } from "./compile-error.js";
 import type { HostTable } from "./host-table.js";
 import { type Resolution, type RouteNoRule, UNKNOWN_HOST } from "./resolution.js";
@@ -12,7 +11,10 @@ import type { RuleSet } from "./rule-set.js";
  * searching them merged, without copying the defaults into every alias.
  */
 export interface Scope<R extends RouteRule, T> {
-  readonly ruleSets: readonly RuleSet<R, T>[];
+  /** Searched first. */
+  readonly first: RuleSet<R, T> | undefined;
+  /** Searched when `first` has no match: the defaults of an alias that inherits them. */
+  readonly then: RuleSet<R, T> | undefined;
   /** Built once per scope, returned when nothing matches. */
   readonly noRule: RouteNoRule;
 }
@@ -53,11 +55,7 @@ export class RouteTable<R extends RouteRule = RouteRule, T = undefined> {
   resolve(host: string, _method: string, path: string): Resolution<R, T> {
     const scope = this.#hosts.get(host);
     if (scope === undefined) return UNKNOWN_HOST;
-    const { ruleSets } = scope;
-    let winner: Candidate<R, T> | undefined;
-    for (let i = 0; i < ruleSets.length && winner === undefined; i++) {
-      winner = ruleSets[i]?.first(path);
-    }
+    const winner = scope.first?.first(path) ?? scope.then?.first(path);
     return winner === undefined ? scope.noRule : winner.resolution(path);
   }
 }

@@ -2,8 +2,8 @@ import type { PathPattern } from "@switchyard/policy";
 import type { Candidate } from "./candidate.js";
 import { compareRules } from "./compare-rules.js";
 import type { RouteRule } from "./route-input.js";
-import { SegmentTrie } from "./segment-trie.js";
-import { SuffixTrie } from "./suffix-trie.js";
+import { SegmentNode } from "./segment-trie.js";
+import { SuffixNode } from "./suffix-trie.js";
 
 /** A rule whose pattern parsed. */
 export interface ParsedRule<R extends RouteRule> {
@@ -23,25 +23,35 @@ export type MakeCandidate<R extends RouteRule, T> = (
  * for 100 000: a segment trie for `/` patterns and a suffix trie for `*.ext`.
  */
 export class RuleSet<R extends RouteRule, T> {
-  readonly #segments = new SegmentTrie<Candidate<R, T>>();
-  readonly #suffixes = new SuffixTrie<Candidate<R, T>>();
+  /** Trie roots; unset when the set has no rule of that kind, so resolve skips them. */
+  readonly #segments: SegmentNode<Candidate<R, T>> | undefined;
+  readonly #suffixes: SuffixNode<Candidate<R, T>> | undefined;
   /** How many rules the set holds. */
   readonly size: number;
 
   constructor(rules: readonly ParsedRule<R>[], make: MakeCandidate<R, T>) {
     const sorted = [...rules].sort((a, b) => compareRules(a.rule, b.rule));
+    let segments: SegmentNode<Candidate<R, T>> | undefined;
+    let suffixes: SuffixNode<Candidate<R, T>> | undefined;
     for (const [rank, parsed] of sorted.entries()) {
       const candidate = make(parsed, rank);
       const { pattern } = parsed;
-      if (pattern.kind === "suffix") this.#suffixes.add(pattern.suffix, candidate);
-      else this.#segments.add(pattern.segments, pattern.prefix, candidate);
+      if (pattern.kind === "suffix") {
+        suffixes ??= new SuffixNode();
+        suffixes.add(pattern.suffix, candidate);
+      } else {
+        segments ??= new SegmentNode();
+        segments.add(pattern.segments, pattern.prefix, candidate);
+      }
     }
-    this.#segments.seal();
+    this.#segments = segments;
+    this.#suffixes = suffixes;
     this.size = sorted.length;
   }
 
   /** The first rule in match order whose pattern matches the normalised `path`. */
   first(path: string): Candidate<R, T> | undefined {
-    return this.#suffixes.best(path, this.#segments.best(path, undefined));
+    const best = this.#segments?.best(path, undefined);
+    return this.#suffixes === undefined ? best : this.#suffixes.best(path, best);
   }
 }

@@ -1,46 +1,80 @@
 import type { Ranked } from "./segment-trie.js";
 
-/**
- * The suffix patterns (`*.json`) of one scope in a trie over their characters
- * read backwards, so one walk from the end of the path finds every suffix it ends
- * with. A suffix never contains "/", so the walk stops at the last "/" at the latest.
- */
-export class SuffixTrie<C extends Ranked> {
-  readonly #root = new SuffixNode<C>();
-  /** The lowest rank of any suffix rule, to skip the walk when it cannot win. */
-  minRank = Number.POSITIVE_INFINITY;
+/** Children up to this many are scanned in place; more go in a Map. */
+const INLINE_CHILDREN = 8;
 
+/**
+ * A node of the trie that holds one rule set's suffix patterns (`*.json`) by
+ * their characters read backwards, so one walk from the end of the path finds
+ * every suffix it ends with. A suffix never contains "/", so the walk stops at the
+ * last "/" at the latest.
+ */
+export class SuffixNode<C extends Ranked> {
+  /** The lowest rank below this node; on the root, lets a search skip the walk. */
+  minRank = Number.POSITIVE_INFINITY;
+  ruleRank = Number.POSITIVE_INFINITY;
+  rule: C | undefined = undefined;
+  /** Up to INLINE_CHILDREN children by character code, side by side. */
+  codes: number[] | undefined = undefined;
+  nodes: SuffixNode<C>[] | undefined = undefined;
+  /** Children when there are more. */
+  map: Map<number, SuffixNode<C>> | undefined = undefined;
+
+  /** Adds a suffix rule below this node (the root). */
   add(suffix: string, candidate: C): void {
-    if (candidate.rank < this.minRank) this.minRank = candidate.rank;
-    let node = this.#root;
+    const { rank } = candidate;
+    let node: SuffixNode<C> = this;
+    if (rank < node.minRank) node.minRank = rank;
     for (let i = suffix.length - 1; i >= 0; i--) {
-      const code = suffix.charCodeAt(i);
-      node.children ??= new Map();
-      let child = node.children.get(code);
-      if (!child) {
-        child = new SuffixNode();
-        node.children.set(code, child);
-      }
-      node = child;
+      node = node.#child(suffix.charCodeAt(i));
+      if (rank < node.minRank) node.minRank = rank;
     }
-    if (!node.rule || candidate.rank < node.rule.rank) node.rule = candidate;
+    if (rank < node.ruleRank) {
+      node.ruleRank = rank;
+      node.rule = candidate;
+    }
   }
 
-  /** The lowest-ranked suffix rule `path` ends with, if its rank is below `best`'s, else `best`. */
+  /** The lowest-ranked suffix rule `path` ends with, if it ranks below `best`; else `best`. */
   best(path: string, best: C | undefined): C | undefined {
-    if (best !== undefined && this.minRank >= best.rank) return best;
-    let node: SuffixNode<C> | undefined = this.#root;
-    for (let i = path.length - 1; i >= 0 && node.children !== undefined; i--) {
-      node = node.children.get(path.charCodeAt(i));
+    let bestRank = best === undefined ? Number.POSITIVE_INFINITY : best.rank;
+    let node: SuffixNode<C> | undefined = this;
+    for (let i = path.length - 1; i >= 0 && node.minRank < bestRank; i--) {
+      node = node.#next(path.charCodeAt(i));
       if (node === undefined) break;
-      const { rule } = node;
-      if (rule !== undefined && (best === undefined || rule.rank < best.rank)) best = rule;
+      if (node.ruleRank < bestRank) {
+        best = node.rule;
+        bestRank = node.ruleRank;
+      }
     }
     return best;
   }
-}
 
-class SuffixNode<C extends Ranked> {
-  rule: C | undefined = undefined;
-  children: Map<number, SuffixNode<C>> | undefined = undefined;
+  #next(code: number): SuffixNode<C> | undefined {
+    const { codes } = this;
+    if (codes === undefined) return this.map?.get(code);
+    const index = codes.indexOf(code);
+    return index === -1 ? undefined : this.nodes?.[index];
+  }
+
+  #child(code: number): SuffixNode<C> {
+    const found = this.#next(code);
+    if (found) return found;
+    const child = new SuffixNode<C>();
+    const codes = this.codes ?? [];
+    const nodes = this.nodes ?? [];
+    if (this.map) {
+      this.map.set(code, child);
+    } else if (codes.length < INLINE_CHILDREN) {
+      codes.push(code);
+      nodes.push(child);
+      this.codes = codes;
+      this.nodes = nodes;
+    } else {
+      this.map = new Map(codes.map((c, i) => [c, nodes[i] as SuffixNode<C>]));
+      this.map.set(code, child);
+      this.codes = this.nodes = undefined;
+    }
+    return child;
+  }
 }
