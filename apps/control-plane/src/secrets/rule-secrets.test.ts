@@ -93,3 +93,23 @@ describe("maskRuleSecrets", () => {
     expect(sealed.headerConfig!.add[0]!.encryptedValue).not.toBe("");
   });
 });
+
+describe("sealRuleSecrets after a key rotation", () => {
+  it("re-seals a kept secret with the active key", () => {
+    const oldSpec = generateKeySpec("old");
+    const stored = sealRuleSecrets(
+      rule([{ name: "x-key", value: "s3cret", secret: true }]),
+      undefined,
+      parseKeyring(oldSpec),
+    );
+    const rotated = parseKeyring(`${generateKeySpec("new")},${oldSpec}`);
+    const sealed = sealRuleSecrets(
+      rule([{ name: "x-key", value: SECRET_MASK, secret: true }]),
+      stored,
+      rotated,
+    );
+    const value = sealed.headerConfig!.add[0]!.encryptedValue;
+    expect(value.startsWith("new:")).toBe(true);
+    expect(rotated.decrypt(value)).toBe("s3cret");
+  });
+});

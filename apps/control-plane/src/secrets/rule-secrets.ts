@@ -21,7 +21,9 @@ export function maskRuleSecrets(rule: Rule): Rule {
  * `encrypted_value` (with `value` empty). A secret value equal to SECRET_MASK
  * keeps the secret `stored` has under the same header name (names compare
  * case-insensitively, RFC 9110 §5.1); when there is none it is rejected.
- * Input `encrypted_value` is ignored: callers can never plant ciphertext.
+ * A kept secret sealed with an older key is re-sealed with the active one, so
+ * rotation completes as rules are written. Input `encrypted_value` is
+ * ignored: callers can never plant ciphertext.
  */
 export function sealRuleSecrets(rule: Rule, stored: Rule | undefined, keyring: Keyring): Rule {
   const sealed = clone(RuleSchema, rule);
@@ -41,7 +43,7 @@ export function sealRuleSecrets(rule: Rule, stored: Rule | undefined, keyring: K
           },
         ]);
       }
-      header.encryptedValue = kept;
+      header.encryptedValue = resealed(kept, keyring);
     } else {
       header.encryptedValue = keyring.encrypt(header.value);
     }
@@ -50,17 +52,15 @@ export function sealRuleSecrets(rule: Rule, stored: Rule | undefined, keyring: K
   return sealed;
 }
 
+function resealed(value: string, keyring: Keyring): string {
+  const keyId = value.slice(0, value.indexOf(":"));
+  return keyId === keyring.activeKeyId ? value : keyring.encrypt(keyring.decrypt(value));
+}
+
 function storedSecret(stored: Rule | undefined, name: string): string | undefined {
   const lower = name.toLowerCase();
   const match = stored?.headerConfig?.add.find(
     (h: HeaderValue) => h.secret && h.encryptedValue !== "" && h.name.toLowerCase() === lower,
   );
   return match?.encryptedValue;
-}
-
-/** Key ids used by the sealed secrets of `rule`. */
-export function secretKeyIds(rule: Rule): string[] {
-  return (rule.headerConfig?.add ?? [])
-    .filter((h) => h.secret && h.encryptedValue !== "")
-    .map((h) => h.encryptedValue.slice(0, h.encryptedValue.indexOf(":")));
 }
