@@ -2,6 +2,44 @@
  * @switchyard/policy: the pure request and validation semantics of Switchyard
  * (DESIGN.md §4), shared by the control plane and the worker. No I/O.
  */
+
+export {
+  type ForwardedFor,
+  NO_TRUSTED_PROXIES,
+  parseTrustProxy,
+  resolveForwardedFor,
+  type TrustProxy,
+  TrustProxyError,
+} from "./headers/forwarded-for.js";
+export {
+  type HeaderRuleConfig,
+  type HeaderToAdd,
+  headerConfigViolations,
+} from "./headers/header-config.js";
+export {
+  CREDENTIAL_HEADERS,
+  HOP_BY_HOP_HEADERS,
+  IDENTITY_HEADER_PREFIX,
+  isHeaderName,
+  isHeaderValue,
+  neverForwardedReason,
+  SAFE_REQUEST_HEADERS,
+  WORKER_SET_REQUEST_HEADERS,
+} from "./headers/header-names.js";
+export { rawHeaderValue } from "./headers/raw-header-value.js";
+export {
+  buildRequestHeaders,
+  compileRequestHeaderPolicy,
+  type RequestContext,
+  type RequestHeaderPolicy,
+  type UpstreamRequestHeaders,
+} from "./headers/request-header-policy.js";
+export {
+  compileResponseHeaderPolicy,
+  filterResponseHeaderObject,
+  filterResponseHeaders,
+  type ResponseHeaderPolicy,
+} from "./headers/response-header-policy.js";
 export { matchPathPattern, type PatternMatch } from "./path/match-pattern.js";
 export { type NormalisePathResult, normalisePath } from "./path/normalise-path.js";
 export {
