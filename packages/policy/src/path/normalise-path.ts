@@ -40,11 +40,14 @@ PATH_CLASS[0x25] = PERCENT;
 PATH_CLASS[0x3f] = QUERY;
 PATH_CLASS[0x5c] = BACKSLASH;
 PATH_CLASS[0x23] = FRAGMENT;
-// Left as ENCODE: " < > [ ] ^ ` { | } and 0x80-0xFF. Node's parser lets them through
-// and browsers send some raw in paths (WHATWG URL leaves | [ ] ^ unencoded), but none
-// is a pchar. Encoding them gives the form a conforming client sends, with the same
-// bytes (Node decodes the request line as latin1, so a char code is the byte), so the
-// upstream sees the same resource and patterns (which hold only pchars) match it.
+// Left as ENCODE: " < > [ ] ^ ` { | } and 0x80-0xFF. Node's parser lets the ASCII ones
+// through (test/request-from-node.test.ts) and browsers send some raw in paths (WHATWG
+// URL leaves | [ ] ^ unencoded), but none is a pchar. Encoding them gives the form a
+// conforming client sends, with the same bytes, so the upstream sees the same resource
+// and patterns (which hold only pchars) match it. Node 20 refuses bytes >= 0x80 and
+// controls itself unless `insecureHTTPParser` is on; then it decodes the request line
+// as latin1, so a char code is the byte and encoding restores the original UTF-8.
+// A raw "#" (Node keeps the fragment in req.url) and "\" are refused below.
 
 const UNRESERVED = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") {
