@@ -142,6 +142,16 @@ describe("compileTarget", () => {
   });
 
   it.each([
+    ["https://API.example:8443/x", "api.example"],
+    ["https://10.0.0.1/x", undefined],
+    ["https://0x0a000001/x", undefined],
+    ["https://[2001:db8::1]/x", undefined],
+    ["http://h.example", "h.example"],
+  ])("servername of %s", (target, servername) => {
+    expect(compile(target, parse("/a"), true).servername).toBe(servername);
+  });
+
+  it.each([
     ["not a url", "not a valid absolute URL"],
     ["/relative", "not a valid absolute URL"],
     ["ftp://h.example", "http: or https:"],

@@ -21,6 +21,12 @@ export interface CompiledTarget {
   readonly origin: string;
   /** `host[:port]` (port only when not the scheme's default): the upstream `Host`. */
   readonly host: string;
+  /**
+   * The TLS server name (SNI) for an https target; undefined for an IP literal, which
+   * SNI cannot carry (RFC 6066 §3). undici derives SNI from the Host header it is given,
+   * so with preserve_host the worker must pass this as `servername`.
+   */
+  readonly servername: string | undefined;
   /** The target URL's path after URL parsing, e.g. `/base` or `/` when it has none. */
   readonly path: string;
   /** The target URL's own query without "?", `""` when none; sent before the request's. */
@@ -103,6 +109,7 @@ export function compileTarget(
   const target: CompiledTarget = {
     origin: url.origin,
     host: url.host,
+    servername: isIpLiteral(url.hostname) ? undefined : url.hostname,
     path,
     query: url.search.slice(1),
     mode,
@@ -144,6 +151,11 @@ export function buildUpstreamPath(
   const own = target.query;
   if (own === "") return query === undefined ? upstream : `${upstream}?${query}`;
   return query === undefined || query === "" ? `${upstream}?${own}` : `${upstream}?${own}&${query}`;
+}
+
+/** The URL parser has already turned every IPv4 notation into dotted decimal. */
+function isIpLiteral(hostname: string): boolean {
+  return hostname.startsWith("[") || /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/.test(hostname);
 }
 
 function joinRemainder(target: CompiledTarget, path: string, prefixEnd: number): string {
