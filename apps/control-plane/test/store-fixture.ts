@@ -1,6 +1,9 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Code, ConnectError } from "@connectrpc/connect";
 import { type Project, ProjectSchema, type Rule, RuleSchema } from "@switchyard/api";
+
+type Init<S extends typeof ProjectSchema | typeof RuleSchema> = MessageInitShape<S>;
+
 import { createPgliteDir, createTestDatabase, testDatabaseUrl } from "@switchyard/testkit";
 import { afterAll, beforeAll } from "vitest";
 import { generateKeySpec, type Keyring, parseKeyring } from "../src/secrets/keyring.js";
@@ -74,13 +77,16 @@ export function unique(prefix: string): string {
   return `${prefix}-${counter}`;
 }
 
-export function newProject(store: Store, fields: Partial<Project> = {}): Promise<Project> {
+export function newProject(
+  store: Store,
+  fields: Init<typeof ProjectSchema> = {},
+): Promise<Project> {
   return store.projects.create(ctx, create(ProjectSchema, { name: unique("project"), ...fields }));
 }
 
 export function newRule(
   store: Store,
-  fields: Partial<Rule> & { projectId: string },
+  fields: Init<typeof RuleSchema> & { projectId: string },
 ): Promise<Rule> {
   return store.rules.create(
     ctx,

@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type JsonValue } from "@bufbuild/protobuf";
 import { RuleSchema, SECRET_MASK } from "@switchyard/api";
 import { describe, expect, it } from "vitest";
 import { auditJson, redactSecrets } from "./redact.js";
@@ -27,7 +27,7 @@ describe("redactSecrets", () => {
     },
     { desc: "scalars", input: 3, output: 3 },
   ])("redacts $desc", ({ input, output }) => {
-    expect(redactSecrets(input)).toEqual(output);
+    expect(redactSecrets(input as JsonValue)).toEqual(output);
   });
 });
 

@@ -1,12 +1,12 @@
-import { create } from "@bufbuild/protobuf";
-import { type HeaderValue, RuleSchema, SECRET_MASK } from "@switchyard/api";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { type HeaderValueSchema, RuleSchema, SECRET_MASK } from "@switchyard/api";
 import { ValidationError } from "@switchyard/policy";
 import { describe, expect, it } from "vitest";
 import { generateKeySpec, parseKeyring } from "./keyring.js";
 import { maskRuleSecrets, sealRuleSecrets } from "./rule-secrets.js";
 
 const keyring = parseKeyring(generateKeySpec("k1"));
-const rule = (add: Partial<HeaderValue>[]) =>
+const rule = (add: MessageInitShape<typeof HeaderValueSchema>[]) =>
   create(RuleSchema, { id: "rul_1", headerConfig: { add } });
 
 describe("sealRuleSecrets", () => {
