@@ -101,6 +101,10 @@ export {
   type TargetPolicyInput,
 } from "./ssrf/target-policy.js";
 export { TargetPolicyError, type TargetPolicySetting } from "./ssrf/target-policy-error.js";
+export { checkDomainHost, validateDomain } from "./validate/domain.js";
+export { checkEgressProxyUrl } from "./validate/egress-proxy.js";
+export { headerListViolations } from "./validate/header-lists.js";
+export { checkHeaderName, checkMethodName } from "./validate/header-name.js";
 export {
   checkHostName,
   type HostNameOptions,
@@ -108,6 +112,24 @@ export {
   MAX_LABEL_LENGTH,
   normaliseHost,
 } from "./validate/host-name.js";
+export {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_HEADER_VALUE_LENGTH,
+  MAX_LIST_LENGTH,
+  MAX_TIMEOUT_MS,
+  MAX_TOKEN_LENGTH,
+  MAX_TOKEN_NAME_LENGTH,
+  MAX_URL_LENGTH,
+  MAX_WINDOW_MS,
+  MIN_TIMEOUT_MS,
+  MIN_WINDOW_MS,
+} from "./validate/limits.js";
+export { normaliseRateLimit, normaliseRule } from "./validate/normalise-rule.js";
+export { validateAlias, validateProject } from "./validate/project.js";
+export { validateRateLimit } from "./validate/rate-limit.js";
+export { checkResourceName, MAX_NAME_LENGTH } from "./validate/resource-name.js";
+export { type ValidationContext, validateRule } from "./validate/rule.js";
+export { validateTokenInput } from "./validate/token.js";
 export {
   assertValid,
   formatViolations,
