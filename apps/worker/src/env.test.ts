@@ -60,7 +60,7 @@ describe("parseWorkerEnv", () => {
       host: "127.0.0.1",
       proxyPort: 0,
       adminPort: 0,
-      trustProxy: "10.0.0.0/8,192.168.1.1",
+      trustProxy: "10.0.0.0/8, 192.168.1.1",
       upstreamCaFile: "/etc/switchyard/ca.pem",
       allowPrivateTargets: ["127.0.0.0/8", "*.svc.cluster.local"],
       allowHttpTargets: true,
@@ -140,13 +140,25 @@ describe("parseWorkerEnv", () => {
       desc: "a trusted proxy that is no address",
       env: { SWITCHYARD_TRUST_PROXY: "10.0.0.0/8,proxy.local" },
       message:
-        'SWITCHYARD_TRUST_PROXY: must be a hop count or a comma-separated list of IPs/CIDRs, got "proxy.local"',
+        'SWITCHYARD_TRUST_PROXY: "proxy.local" is not a hop count or a CIDR: it is not an IPv4 address in dotted decimal (four numbers 0-255 without leading zeros)',
     },
     {
       desc: "a trusted CIDR with too many bits",
       env: { SWITCHYARD_TRUST_PROXY: "10.0.0.0/33" },
       message:
-        'SWITCHYARD_TRUST_PROXY: must be a hop count or a comma-separated list of IPs/CIDRs, got "10.0.0.0/33"',
+        'SWITCHYARD_TRUST_PROXY: "10.0.0.0/33" is not a hop count or a CIDR: it has prefix length "33"; it must be a number from 0 to 32',
+    },
+    {
+      desc: "a trusted proxy setting that trusts everyone",
+      env: { SWITCHYARD_TRUST_PROXY: "true" },
+      message:
+        'SWITCHYARD_TRUST_PROXY: "true" would trust every hop, so any client could choose its address; give the number of proxies in front of the worker or their CIDRs',
+    },
+    {
+      desc: "a private target that is neither CIDR nor host name",
+      env: { SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.1/8" },
+      message:
+        'SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.1/8" has host bits set; the network is 10.0.0.0/8',
     },
     {
       desc: "a boolean spelled otherwise",

@@ -1,4 +1,10 @@
 import { isIP } from "node:net";
+import {
+  parseAllowList,
+  parseTrustProxy,
+  TargetPolicyError,
+  TrustProxyError,
+} from "@switchyard/policy";
 import { z } from "zod";
 import { closestName } from "./closest-name.js";
 import { ConfigError } from "./config-error.js";
@@ -59,7 +65,8 @@ export interface WorkerConfig {
   readonly adminPort: number;
   /**
    * Which peers may set `X-Forwarded-For`: a hop count or a list of CIDRs, as written
-   * (checked here, compiled by the policy package). Default: none, the socket peer is the client.
+   * (checked here, read with the policy package's `parseTrustProxy`). Default: none, the
+   * socket's peer is the client.
    */
   readonly trustProxy: string | undefined;
   /** Extra PEM CA bundle trusted for upstream TLS, beside the bundled roots. Default none. */
@@ -128,17 +135,18 @@ const url = (protocols: readonly string[]) =>
     return value;
   });
 
-const list = optional((value, fail) => {
-  const entries = value.split(",").map((entry) => entry.trim());
-  if (entries.some((entry) => entry === "")) {
-    fail(`must be a comma-separated list without empty entries, ${got(value)}`);
+/** Runs a policy parser whose errors start with the setting's name; fails with the rest. */
+function checkWith(parse: () => unknown, fail: (why: string) => never): void {
+  try {
+    parse();
+  } catch (error) {
+    if (!(error instanceof TrustProxyError || error instanceof TargetPolicyError)) throw error;
+    fail(error.message.replace(/^[A-Z_]+: /, ""));
   }
-  return entries;
-});
+}
 
 const HOST_NAME =
   /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-const CIDR = /^[0-9a-f:.]+(\/\d{1,3})?$/i;
 
 const schema = z.object({
   SWITCHYARD_HOST: optional((value, fail) => {
@@ -150,21 +158,19 @@ const schema = z.object({
   SWITCHYARD_PROXY_PORT: integer(0, 65535),
   SWITCHYARD_ADMIN_PORT: integer(0, 65535),
   SWITCHYARD_TRUST_PROXY: optional((value, fail) => {
-    // A hop count ("1") or CIDRs ("10.0.0.0/8,192.168.0.1"); the policy package compiles it.
-    if (/^\d+$/.test(value)) return value;
-    const entries = value.split(",").map((entry) => entry.trim());
-    for (const entry of entries) {
-      const [address = "", bits] = entry.split("/");
-      const family = isIP(address);
-      const max = family === 4 ? 32 : 128;
-      if (!CIDR.test(entry) || family === 0 || (bits !== undefined && Number(bits) > max)) {
-        fail(`must be a hop count or a comma-separated list of IPs/CIDRs, ${got(entry)}`);
-      }
-    }
-    return entries.join(",");
+    // A hop count ("1") or CIDRs ("10.0.0.0/8,192.168.0.1"), read by the policy package.
+    checkWith(() => parseTrustProxy(value), fail);
+    return value;
   }),
   SWITCHYARD_UPSTREAM_CA_FILE: optional((value) => value),
-  SWITCHYARD_ALLOW_PRIVATE_TARGETS: list,
+  SWITCHYARD_ALLOW_PRIVATE_TARGETS: optional((value, fail) => {
+    const entries = value.split(",").map((entry) => entry.trim());
+    if (entries.some((entry) => entry === "")) {
+      fail(`must be a comma-separated list without empty entries, ${got(value)}`);
+    }
+    checkWith(() => parseAllowList(entries), fail);
+    return entries;
+  }),
   SWITCHYARD_ALLOW_HTTP_TARGETS: optional((value, fail) => {
     if (value !== "true" && value !== "false") fail(`must be "true" or "false", ${got(value)}`);
     return value === "true";

@@ -1,12 +1,21 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { rootCertificates } from "node:tls";
 import type { ConfigSubscriber } from "@switchyard/config-sync";
+import { checkAddress, parseTargetPolicy, parseTrustProxy } from "@switchyard/policy";
 import { createAdminServer, type Readiness } from "./admin/admin-server.js";
+import { type CompiledConfig, compileConfig } from "./config/compile-config.js";
 import { RouteState } from "./config/route-state.js";
 import type { WorkerConfig } from "./env.js";
 import { createWorkerLogger, type Logger } from "./observe/logger.js";
-import { createWorkerMetrics, type WorkerMetrics } from "./observe/worker-metrics.js";
+import { RuleMetrics } from "./observe/rule-metrics.js";
+import { createWorkerMetrics, NO_RULE, type WorkerMetrics } from "./observe/worker-metrics.js";
+import type { ProxyContext } from "./proxy/proxy-context.js";
+import { createProxyListener } from "./proxy/proxy-listener.js";
+import { NoProxy } from "./upstream/no-proxy.js";
+import { UpstreamPools } from "./upstream/upstream-pools.js";
+import { type LookupHost, systemLookup } from "./upstream/vetted-connector.js";
 
 /** Options of {@link startWorker}: the worker's collaborators. */
 export interface StartWorkerOptions {
@@ -17,6 +26,11 @@ export interface StartWorkerOptions {
    * Default: none; a rule with a secret header then cannot be served (its requests fail).
    */
   readonly decrypt?: (value: string) => string;
+  /**
+   * Resolves upstream host names to every address, before the SSRF check at connect time.
+   * Default: the system resolver (`getaddrinfo`). Tests make a name resolve anywhere.
+   */
+  readonly lookup?: LookupHost;
   /** The logger for the access log and events. Default: pino JSON to standard output. */
   readonly logger?: Logger;
   /**
@@ -55,14 +69,47 @@ export async function startWorker(
 ): Promise<Worker> {
   const logger = options.logger ?? createWorkerLogger({ level: config.logLevel });
   const metrics = createWorkerMetrics();
+  const graceMs = options.shutdownGraceMs ?? 10_000;
   const upstreamCa = options.upstreamCa ?? (await readCaFile(config.upstreamCaFile));
-  void upstreamCa;
+  const targetPolicy = parseTargetPolicy({
+    allowHttp: config.allowHttpTargets,
+    allowPrivate: config.allowPrivateTargets,
+  });
+  const pools = new UpstreamPools({
+    lookup: options.lookup ?? systemLookup,
+    vet: (address, hostname) => {
+      const verdict = checkAddress(address, targetPolicy, hostname);
+      return verdict.verdict === "allow" ? undefined : verdict.reason;
+    },
+    // Passing `ca` replaces Node's roots, so they go first.
+    ca: upstreamCa === undefined ? undefined : [...rootCertificates, upstreamCa],
+    httpProxy: config.httpProxy === undefined ? undefined : new URL(config.httpProxy),
+    httpsProxy: config.httpsProxy === undefined ? undefined : new URL(config.httpsProxy),
+    noProxy: new NoProxy(config.noProxy),
+    connectTimeoutMs: 60_000,
+  });
+  const context: ProxyContext = {
+    logger,
+    metrics,
+    unmatched: new RuleMetrics(NO_RULE, metrics),
+    trust: parseTrustProxy(config.trustProxy),
+    maxBodyBytes: config.maxBodyBytes,
+    idleTimeoutMs: config.idleTimeoutMs,
+    inFlight: 0,
+    onIdle: undefined,
+  };
+  const prepareDeps = { pools, targetPolicy, metrics, decrypt: options.decrypt };
 
-  const state = new RouteState<unknown>(options.subscriber, {
-    compile: () => ({}),
+  const state = new RouteState<CompiledConfig>(options.subscriber, {
+    compile: (snapshot) => compileConfig(snapshot, prepareDeps),
     onServed: (served) => {
+      pools.retain(served.table.pools);
       metrics.configRevision.set(Number(served.revision));
-      logger.info({ revision: String(served.revision) }, "config served");
+      const { errors, ruleCount } = served.table.table;
+      logger.info({ revision: String(served.revision), rules: ruleCount }, "config served");
+      for (const error of errors) {
+        logger.warn({ revision: String(served.revision), ...error }, "config entry not served");
+      }
     },
     onRejected: (revision, error) => {
       metrics.configRejected.inc();
@@ -85,9 +132,7 @@ export async function startWorker(
     return { ready: served !== undefined, body };
   };
 
-  const proxy = createServer((_req, res) => {
-    res.writeHead(503).end();
-  });
+  const proxy = createServer(createProxyListener(context, state));
   const admin = createAdminServer({ registry: metrics.registry, readiness, logger });
   const servers: Server[] = [];
   try {
@@ -110,12 +155,37 @@ export async function startWorker(
     readiness,
     close: () => {
       closing ??= (async () => {
+        // Stop accepting; let requests in flight finish within the grace period.
+        const stopped = closeQuietly(proxy);
+        await drain(context, proxy, graceMs);
+        proxy.closeAllConnections();
+        await stopped;
         state.stop();
-        await Promise.all([closeQuietly(proxy), closeQuietly(admin)]);
+        await pools.close(1000);
+        await closeQuietly(admin);
+        logger.flush?.();
       })();
       return closing;
     },
   };
+}
+
+/** Resolves once no request is in flight, or after `graceMs`. */
+function drain(context: ProxyContext, server: Server, graceMs: number): Promise<void> {
+  if (context.inFlight === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, graceMs);
+    function done() {
+      clearTimeout(timer);
+      context.onIdle = undefined;
+      resolve();
+    }
+    context.onIdle = () => {
+      // Keep-alive connections that just finished a response are idle now.
+      server.closeIdleConnections();
+      done();
+    };
+  });
 }
 
 async function readCaFile(path: string | undefined): Promise<string | undefined> {

@@ -1,0 +1,28 @@
+import type { TrustProxy } from "@switchyard/policy";
+import type { Logger } from "../observe/logger.js";
+import type { RuleMetrics } from "../observe/rule-metrics.js";
+import type { WorkerMetrics } from "../observe/worker-metrics.js";
+
+/** What every request of one worker shares: settings, logger, metrics, shutdown state. */
+export interface ProxyContext {
+  readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
+  /** Counts requests that matched no rule (unknown host, no rule, bad path). */
+  readonly unmatched: RuleMetrics;
+  /** SWITCHYARD_TRUST_PROXY, parsed. */
+  readonly trust: TrustProxy;
+  /** 0 = no limit. */
+  readonly maxBodyBytes: number;
+  /** 0 = off. */
+  readonly idleTimeoutMs: number;
+  /** Requests and WebSocket tunnels being served; `close()` waits for zero. */
+  inFlight: number;
+  /** Called when `inFlight` drops to zero. */
+  onIdle: (() => void) | undefined;
+}
+
+/** Marks the end of one request or tunnel. */
+export function leave(context: ProxyContext): void {
+  context.inFlight--;
+  if (context.inFlight === 0) context.onIdle?.();
+}

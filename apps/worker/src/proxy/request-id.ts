@@ -1,0 +1,27 @@
+import { randomUUID } from "node:crypto";
+
+/** Longest client-sent request id kept; longer ones are replaced. */
+const MAX_LENGTH = 128;
+
+// Letters, digits and `-._:+/=@`: UUIDs, W3C trace ids, ULIDs, base64 and the ids of
+// common load balancers; nothing that could split a log line or a header.
+const ALLOWED = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._:+/=@") {
+  ALLOWED[c.charCodeAt(0)] = 1;
+}
+
+/** True when a client-sent `x-request-id` may be kept: 1..128 characters of a safe set. */
+export function isSaneRequestId(value: string): boolean {
+  const { length } = value;
+  if (length === 0 || length > MAX_LENGTH) return false;
+  for (let i = 0; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 128 || ALLOWED[code] === 0) return false;
+  }
+  return true;
+}
+
+/** A new request id: a random UUID (RFC 9562 v4). */
+export function newRequestId(): string {
+  return randomUUID();
+}

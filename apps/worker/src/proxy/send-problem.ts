@@ -1,0 +1,59 @@
+import type { ServerResponse } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import { PROBLEM_CONTENT_TYPE, PROBLEMS, type ProblemCode, problemBody } from "@switchyard/policy";
+
+/**
+ * Answers with the `application/problem+json` body of `code` (RFC 9457) and `x-request-id`.
+ * `extra` are more header pairs (`allow`, `www-authenticate`). `close` asks Node to close the
+ * connection after the response, for a request whose body will not be read (413). Returns
+ * the status sent.
+ */
+export function sendProblem(
+  res: ServerResponse,
+  code: ProblemCode,
+  requestId: string,
+  detail: string,
+  extra?: readonly string[],
+  close = false,
+): number {
+  const { status } = PROBLEMS[code];
+  const body = problemBody(code, { detail, requestId });
+  const headers = [
+    "content-type",
+    PROBLEM_CONTENT_TYPE,
+    "content-length",
+    String(Buffer.byteLength(body)),
+    "x-request-id",
+    requestId,
+    "cache-control",
+    "no-store",
+  ];
+  if (extra !== undefined) headers.push(...extra);
+  if (close) headers.push("connection", "close");
+  res.writeHead(status, headers);
+  res.end(body);
+  return status;
+}
+
+/**
+ * The same answer written on a raw socket, for an `upgrade` request Node hands over before
+ * any response object exists; the connection closes after it. Returns the status sent.
+ */
+export function writeProblem(
+  socket: Duplex,
+  code: ProblemCode,
+  requestId: string,
+  detail: string,
+  extra?: readonly string[],
+): number {
+  const { status } = PROBLEMS[code];
+  const body = problemBody(code, { detail, requestId });
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\ncache-control: no-store\r\nconnection: close\r\n`;
+  for (let i = 0; extra !== undefined && i + 1 < extra.length; i += 2) {
+    head += `${extra[i]}: ${extra[i + 1]}\r\n`;
+  }
+  if (socket.writable) socket.end(`${head}\r\n${body}`);
+  else socket.destroy();
+  return status;
+}
