@@ -16,12 +16,11 @@ describe("parseControlPlaneEnv", () => {
       adminPort: 9091,
       adminToken: undefined,
       encryptionKeys: KEYS.SWITCHYARD_ENCRYPTION_KEYS,
-      allowPrivateTargets: [],
-      allowHttpTargets: false,
+      targetPolicy: { allowHttp: false, allowPrivate: expect.objectContaining({ entries: [] }) },
       logLevel: "info",
     });
     expect(Object.isFrozen(config)).toBe(true);
-    expect(Object.isFrozen(config.allowPrivateTargets)).toBe(true);
+    expect(Object.isFrozen(config.targetPolicy)).toBe(true);
   });
 
   it("reads every setting", () => {
@@ -46,10 +45,14 @@ describe("parseControlPlaneEnv", () => {
       apiPort: 0,
       adminPort: 0,
       adminToken: "0123456789abcdef",
-      allowPrivateTargets: ["127.0.0.0/8", "*.svc.cluster.local"],
-      allowHttpTargets: true,
       logLevel: "debug",
     });
+    expect(config.targetPolicy.allowHttp).toBe(true);
+    expect(config.targetPolicy.allowPrivate.entries).toEqual([
+      "127.0.0.0/8",
+      "*.svc.cluster.local",
+    ]);
+    expect(config.targetPolicy.allowPrivate.allowsAddress("127.0.0.1")).toBe(true);
   });
 
   it("in dev, needs no encryption key and defaults the admin port to 9090", () => {
@@ -95,7 +98,9 @@ describe("parseControlPlaneEnv", () => {
     },
     {
       desc: "an encryption key of the wrong size, without echoing it",
-      env: { SWITCHYARD_ENCRYPTION_KEYS: "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,k2:c2hvcnQ=" },
+      env: {
+        SWITCHYARD_ENCRYPTION_KEYS: "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,k2:c2hvcnQ=",
+      },
       withoutKeys: true,
       message: 'SWITCHYARD_ENCRYPTION_KEYS: key 2 ("k2"): key must be 32 bytes, got 5',
     },
@@ -177,10 +182,10 @@ describe("parseControlPlaneEnv", () => {
       message: "SWITCHYARD_ADMIN_TOKEN: must not contain whitespace",
     },
     {
-      desc: "an empty entry in the private target list",
-      env: { SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.0/8,,127.0.0.1" },
+      desc: "a URL in the private target list",
+      env: { SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.0/8,http://internal" },
       message:
-        'SWITCHYARD_ALLOW_PRIVATE_TARGETS: must be a comma-separated list without empty entries, got "10.0.0.0/8,,127.0.0.1"',
+        'SWITCHYARD_ALLOW_PRIVATE_TARGETS: "http://internal" is a URL; write the host name or address alone',
     },
     {
       desc: "a typo of a known setting",

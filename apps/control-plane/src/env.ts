@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { parseAllowList, type TargetPolicy } from "@switchyard/policy";
 import { z } from "zod";
 import { parseKeyring } from "./secrets/keyring.js";
 
@@ -59,10 +60,9 @@ export interface ControlPlaneConfig {
   readonly adminToken: string | undefined;
   /** Keyring spec `id:base64key[,…]`, first is active; undefined only in dev. */
   readonly encryptionKeys: string | undefined;
-  /** CIDRs and host names exempt from SSRF blocking. Default none. */
-  readonly allowPrivateTargets: readonly string[];
-  /** Allow `http:` targets. Default false. */
-  readonly allowHttpTargets: boolean;
+  /** Where rules may send traffic: SWITCHYARD_ALLOW_HTTP_TARGETS (default false, https only) and
+   * SWITCHYARD_ALLOW_PRIVATE_TARGETS (CIDRs and host names exempt from SSRF blocking; default none). */
+  readonly targetPolicy: TargetPolicy;
   /** Default `info`. */
   readonly logLevel: LogLevel;
 }
@@ -155,11 +155,12 @@ const schema = z.object({
     return value;
   }),
   SWITCHYARD_ALLOW_PRIVATE_TARGETS: optional((value, fail) => {
-    const entries = value.split(",").map((entry) => entry.trim());
-    if (entries.some((entry) => entry === "")) {
-      fail(`must be a comma-separated list without empty entries, ${got(value)}`);
+    // The worker reads it with the same parser, so both agree on what is exempt.
+    try {
+      return parseAllowList(value);
+    } catch (error) {
+      fail(String((error as Error).message).replace(/^SWITCHYARD_ALLOW_PRIVATE_TARGETS: /, ""));
     }
-    return entries;
   }),
   SWITCHYARD_ALLOW_HTTP_TARGETS: bool,
   SWITCHYARD_LOG_LEVEL: optional((value, fail) => {
@@ -217,8 +218,10 @@ export function parseControlPlaneEnv(
     adminPort,
     adminToken: s.SWITCHYARD_ADMIN_TOKEN,
     encryptionKeys: s.SWITCHYARD_ENCRYPTION_KEYS,
-    allowPrivateTargets: Object.freeze(s.SWITCHYARD_ALLOW_PRIVATE_TARGETS ?? []),
-    allowHttpTargets: s.SWITCHYARD_ALLOW_HTTP_TARGETS ?? false,
+    targetPolicy: Object.freeze({
+      allowHttp: s.SWITCHYARD_ALLOW_HTTP_TARGETS ?? false,
+      allowPrivate: s.SWITCHYARD_ALLOW_PRIVATE_TARGETS ?? parseAllowList([]),
+    }),
     logLevel: s.SWITCHYARD_LOG_LEVEL ?? "info",
   });
 }

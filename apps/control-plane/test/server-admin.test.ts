@@ -1,10 +1,10 @@
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { Health } from "@switchyard/api";
+import { createClient, type Interceptor } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { createSwitchyardClient, Health } from "@switchyard/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenAdminServer } from "../src/admin/admin-server.js";
 import { createControlPlaneMetrics } from "../src/metrics/control-plane-metrics.js";
-import { startTestControlPlane, type TestControlPlane } from "./server-fixture.js";
+import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from "./server-fixture.js";
 
 let cp: TestControlPlane;
 beforeAll(async () => {
@@ -57,6 +57,39 @@ describe("admin server", () => {
         'switchyard_rpc_duration_seconds_count{service="grpc.health.v1.Health",method="Check"}',
       ),
     ).toBeGreaterThanOrEqual(1);
+  });
+
+  it("follows writes with the revision gauge and counts refused calls by code", async () => {
+    const bearer =
+      (token: string): Interceptor =>
+      (next) =>
+      (request) => {
+        request.header.set("authorization", `Bearer ${token}`);
+        return next(request);
+      };
+    const client = (token: string) =>
+      createSwitchyardClient(
+        createConnectTransport({
+          baseUrl: cp.controlPlane.apiUrl,
+          httpVersion: "1.1",
+          interceptors: [bearer(token)],
+        }),
+      );
+    await client(ADMIN_TOKEN).projects.createProject({ project: { name: "metered" } });
+    const { revision } = await cp.controlPlane.store.revision();
+    await expect(client("wrong-token-wrong-token").projects.listProjects({})).rejects.toThrow();
+    const text = await (await get("/metrics")).text();
+    expect(sample(text, "switchyard_config_revision")).toBe(Number(revision));
+    expect(
+      sample(
+        text,
+        'switchyard_rpc_requests_total{service="switchyard.v1.ProjectService",method="ListProjects",code="unauthenticated"}',
+      ),
+    ).toBe(1);
+    expect(await (await get("/readyz")).json()).toEqual({
+      status: "ready",
+      revision: revision.toString(),
+    });
   });
 
   it.each(["/", "/metrics/extra", "/readyz/", "/grpc.health.v1.Health/Check"])(

@@ -1,4 +1,5 @@
 import { HealthCheckResponse_ServingStatus as ServingStatus } from "@switchyard/api";
+import { withTimeout } from "../server/with-timeout.js";
 
 /** Options of {@link createHealthMonitor}. */
 export interface HealthMonitorOptions {
@@ -36,7 +37,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
 
   const check = async () => {
     if (stopped) return ServingStatus.NOT_SERVING;
-    const serving = await withTimeout(options.probe(), probeTimeoutMs).then(
+    const serving = await withTimeout(options.probe(), probeTimeoutMs, "the store").then(
       () => true,
       () => false,
     );
@@ -86,12 +87,4 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       for (const listener of listeners) listener();
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -14,12 +14,14 @@ import {
 } from "../metrics/control-plane-metrics.js";
 import { createRpcMetricsInterceptor } from "../metrics/rpc-metrics-interceptor.js";
 import { type Keyring, parseKeyring } from "../secrets/keyring.js";
+import { createRoutes } from "../services/routes.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { loadDevKeySpec } from "./dev-keyring.js";
 import { createH2cServer } from "./h2c-server.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { listenFailure, StartupError, storeFailure } from "./startup-error.js";
+import { withTimeout } from "./with-timeout.js";
 
 /** Options of {@link startControlPlane}. */
 export interface StartControlPlaneOptions {
@@ -45,6 +47,9 @@ export interface ControlPlane {
    */
   close(): Promise<void>;
 }
+
+/** A store that takes longer to answer `/readyz` is not ready. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 /** gRPC's default limit for a received message (4 MiB); a request larger than that is abuse. */
 const READ_MAX_BYTES = 4 * 1024 * 1024;
@@ -74,7 +79,7 @@ export async function startControlPlane(
         reason: state === "starting" ? "the store is opening" : "shutting down",
       };
     }
-    const { revision } = await store.revision();
+    const { revision } = await withTimeout(store.revision(), READINESS_TIMEOUT_MS, "the store");
     return { ready: true, revision };
   };
 
@@ -118,6 +123,9 @@ export async function startControlPlane(
       connectNodeAdapter({
         routes: (router: ConnectRouter) => {
           healthRoutes(monitor)(router);
+          createRoutes({ store: opened, keyring, targetPolicy: config.targetPolicy, logger })(
+            router,
+          );
         },
         interceptors: [
           createRpcMetricsInterceptor(metrics),
