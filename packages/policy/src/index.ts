@@ -33,6 +33,7 @@ export {
   type RequestContext,
   type RequestHeaderPolicy,
   type UpstreamRequestHeaders,
+  WEBSOCKET_REQUEST_HEADERS,
 } from "./headers/request-header-policy.js";
 export {
   compileResponseHeaderPolicy,

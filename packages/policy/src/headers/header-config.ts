@@ -26,6 +26,12 @@ export interface HeaderRuleConfig {
   readonly authMode?: AuthMode;
   /** `rule.preserve_host`: send the client's Host instead of the target's. Default false. */
   readonly preserveHost?: boolean;
+  /**
+   * `rule.websocket`: also forward the `sec-websocket-*` handshake headers (RFC 6455
+   * §4.1). Upgrade and Connection stay hop-by-hop: undici writes them for a request
+   * dispatched with `upgrade: "websocket"`. Default false.
+   */
+  readonly websocket?: boolean;
 }
 
 /** FORWARD forwards the client's Authorization; REQUIRE keeps it (the credential is the gateway's). */

@@ -369,6 +369,46 @@ describe("buildRequestHeaders: x-request-id", () => {
   );
 });
 
+describe("buildRequestHeaders: websocket rules", () => {
+  const handshake = [
+    "Upgrade",
+    "websocket",
+    "Connection",
+    "Upgrade",
+    "Sec-WebSocket-Key",
+    "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version",
+    "13",
+    "Sec-WebSocket-Protocol",
+    "chat",
+    "Sec-WebSocket-Extensions",
+    "permessage-deflate",
+  ];
+  it.each([
+    [
+      "websocket rule",
+      { websocket: true },
+      [
+        "sec-websocket-key",
+        "sec-websocket-version",
+        "sec-websocket-protocol",
+        "sec-websocket-extensions",
+      ],
+    ],
+    [
+      "websocket rule with a header config",
+      { websocket: true, strip: ["sec-websocket-extensions"] },
+      ["sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol"],
+    ],
+    ["other rules", {}, []],
+  ] as [string, HeaderRuleConfig, string[]][])("%s", (_, config, expected) => {
+    const names = forward(config, handshake).map(([n]) => n);
+    expect(names.filter((n) => n.startsWith("sec-websocket-"))).toEqual(expected);
+    expect(names).not.toContain("upgrade");
+    expect(names).not.toContain("connection");
+  });
+});
+
 describe("compileRequestHeaderPolicy", () => {
   it("shares the table of rules with the default header config", () => {
     const a = compileRequestHeaderPolicy({}, "a.example");

@@ -43,14 +43,28 @@ export interface RequestHeaderPolicy {
   readonly add: readonly string[];
 }
 
-function baseActions(forwardAuthorization: boolean): Uint8Array {
+/** The WebSocket handshake headers a websocket rule forwards (RFC 6455 §4.1, §11.3). */
+export const WEBSOCKET_REQUEST_HEADERS: readonly string[] = Object.freeze([
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "sec-websocket-protocol",
+]);
+
+function baseActions(forwardAuthorization: boolean, websocket: boolean): Uint8Array {
   const actions = new Uint8Array(KNOWN_HEADER_COUNT);
   for (const name of SAFE_REQUEST_HEADERS) actions[knownHeaderId(name) as number] = FORWARD;
   if (forwardAuthorization) actions[knownHeaderId("authorization") as number] = FORWARD;
+  if (websocket) {
+    for (const name of WEBSOCKET_REQUEST_HEADERS) actions[knownHeaderId(name) as number] = FORWARD;
+  }
   return actions;
 }
-const DEFAULT_ACTIONS = baseActions(false);
-const DEFAULT_ACTIONS_FORWARD_AUTH = baseActions(true);
+// The tables of rules without allowed_headers, add or strip, shared between them.
+const SHARED_ACTIONS = [
+  [baseActions(false, false), baseActions(false, true)],
+  [baseActions(true, false), baseActions(true, true)],
+] as const;
 
 /**
  * Compiles the request header policy of a rule whose target's Host is `targetHost`
@@ -69,10 +83,11 @@ export function compileRequestHeaderPolicy(
   const replaced = new Set([...strip, ...(config.add ?? []).map((h) => h.name.toLowerCase())]);
   const forwardAuth = forwardsAuthorization(config);
 
-  let actions = forwardAuth ? DEFAULT_ACTIONS_FORWARD_AUTH : DEFAULT_ACTIONS;
+  const websocket = config.websocket === true;
+  let actions = SHARED_ACTIONS[forwardAuth ? 1 : 0][websocket ? 1 : 0];
   let extra: Set<string> | undefined;
   if (allowed.length > 0 || replaced.size > 0) {
-    actions = baseActions(forwardAuth);
+    actions = baseActions(forwardAuth, websocket);
     for (const name of allowed) {
       if (replaced.has(name) || neverForwardedReason(name) !== undefined) continue;
       const id = knownHeaderId(name);
@@ -142,7 +157,8 @@ const VIA: Readonly<Record<string, string>> = {
  *    is every header the `Connection` field names (§7.6.1), after which the worker's
  *    own headers are added, so `Connection: x-forwarded-for` cannot remove those;
  * 2. a client's host, forwarded, via, x-forwarded-* and x-switchyard-* are dropped;
- * 3. the safe list, the rule's allowed_headers, `authorization` with auth FORWARD are
+ * 3. the safe list, the rule's allowed_headers, `authorization` with auth FORWARD and
+ *    `sec-websocket-*` on websocket rules are
  *    forwarded in the order received (RFC 9110 §5.3: order within a name matters);
  *    everything else is dropped; `content-length` only once;
  * 4. the worker sets Host (the target's, or the client's with preserve_host),
