@@ -48,6 +48,15 @@ describe("one port for HTTP/1.1 and h2c", () => {
     expect(response.status).toBe(ServingStatus.SERVING);
   });
 
+  it("answers Watch for an unknown service with SERVICE_UNKNOWN and holds the stream open", async () => {
+    const { baseUrl, monitor } = await start();
+    const client = createClient(Health, createGrpcTransport({ baseUrl }));
+    const watch = client.watch({ service: "no.such.Service" })[Symbol.asyncIterator]();
+    expect((await watch.next()).value?.status).toBe(ServingStatus.SERVICE_UNKNOWN);
+    monitor.shutdown();
+    expect((await watch.next()).done).toBe(true);
+  });
+
   it("waits for a preface that arrives byte by byte", async () => {
     const { baseUrl } = await start();
     const { port } = new URL(baseUrl);
