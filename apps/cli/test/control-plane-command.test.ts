@@ -55,7 +55,7 @@ function expectOneLine(stderr: string, pattern: RegExp) {
 }
 
 describe("switchyard control-plane that cannot start", () => {
-  it.each([
+  it.each<{ desc: string; env: Record<string, string>; code: number; line: RegExp }>([
     {
       desc: "a malformed port",
       env: { SWITCHYARD_API_PORT: "80a" },

@@ -74,7 +74,12 @@ beforeAll(async () => {
       router.service(TokenService, {
         createToken: (req, ctx) =>
           record("createToken", req, ctx, {
-            token: { ...req.token, id: "t1" },
+            token: {
+              name: req.token?.name,
+              role: req.token?.role,
+              projectIds: req.token?.projectIds,
+              id: "t1",
+            },
             secret: "sy_secret_value",
           }),
       });
