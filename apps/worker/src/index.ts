@@ -24,3 +24,8 @@ export {
 } from "./observe/logger.js";
 export type { WorkerMetrics } from "./observe/worker-metrics.js";
 export { type StartWorkerOptions, startWorker, type Worker } from "./start-worker.js";
+export {
+  type LookupHost,
+  type ResolvedAddress,
+  systemLookup,
+} from "./upstream/vetted-connector.js";

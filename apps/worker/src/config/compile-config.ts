@@ -1,13 +1,21 @@
 import type { ConfigSnapshot, Rule } from "@switchyard/api";
 import { compileRouteTable, type RouteTable } from "@switchyard/matcher";
+import type { ProblemCode } from "@switchyard/policy";
 import type { Pool } from "undici";
-import { type PrepareDeps, type PreparedRule, prepareRule } from "./prepare-rule.js";
+import {
+  type PrepareDeps,
+  type PreparedRule,
+  prepareRule,
+  RuleUnavailableError,
+} from "./prepare-rule.js";
 
 /** A snapshot compiled for serving. */
 export interface CompiledConfig {
   readonly table: RouteTable<Rule, PreparedRule>;
   /** The upstream pools its rules use; pools of older configs that are not here get closed. */
   readonly pools: ReadonlySet<Pool>;
+  /** Rules that cannot be served, by id: the problem their requests get. */
+  readonly unavailable: ReadonlyMap<string, ProblemCode>;
 }
 
 /**
@@ -17,12 +25,21 @@ export interface CompiledConfig {
  */
 export function compileConfig(snapshot: ConfigSnapshot, deps: PrepareDeps): CompiledConfig {
   const pools = new Set<Pool>();
+  const unavailable = new Map<string, ProblemCode>();
   const table = compileRouteTable<Rule, PreparedRule>(snapshot, {
     prepare: (rule) => {
-      const prepared = prepareRule(rule, deps);
-      pools.add(prepared.pool);
-      return prepared;
+      try {
+        const prepared = prepareRule(rule, deps);
+        pools.add(prepared.pool);
+        return prepared;
+      } catch (error) {
+        unavailable.set(
+          rule.id,
+          error instanceof RuleUnavailableError ? error.code : "SY_INTERNAL",
+        );
+        throw error;
+      }
     },
   });
-  return { table, pools };
+  return { table, pools, unavailable };
 }

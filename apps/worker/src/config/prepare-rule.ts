@@ -6,6 +6,7 @@ import {
   compileRequestHeaderPolicy,
   compileResponseHeaderPolicy,
   compileTarget,
+  type ProblemCode,
   parsePathPattern,
   type RequestHeaderPolicy,
   type ResponseHeaderPolicy,
@@ -34,11 +35,22 @@ export interface PreparedRule {
   /** Bounds connect plus response headers. */
   readonly timeoutMs: number;
   readonly websocket: boolean;
-  /** auth REQUIRE (or unset): a credential is required. */
+  /** auth REQUIRE, FORWARD or unset: a verified credential is required. */
   readonly authRequired: boolean;
   readonly requestHeaders: RequestHeaderPolicy;
   readonly responseHeaders: ResponseHeaderPolicy;
   readonly metrics: RuleMetrics;
+}
+
+/** A rule this worker cannot serve; its requests fail with `code`. */
+export class RuleUnavailableError extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RuleUnavailableError";
+  }
 }
 
 /** What preparing rules needs. */
@@ -59,7 +71,10 @@ export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
   const parsed = parsePathPattern(rule.pathPattern);
   if (!parsed.ok) throw new Error(`path_pattern: ${parsed.error}`);
   const verdict = checkTarget(rule.targetUrl, deps.targetPolicy);
-  if (verdict.verdict !== "allow") throw new Error(`target_url: ${verdict.reason}`);
+  if (verdict.verdict === "block") {
+    throw new RuleUnavailableError("SY_SSRF_BLOCKED", `target_url: ${verdict.reason}`);
+  }
+  if (verdict.verdict === "invalid") throw new Error(`target_url: ${verdict.reason}`);
   const compiled = compileTarget(rule.targetUrl, parsed.pattern, rule.stripPrefix ?? true);
   if (!compiled.ok) throw new Error(`target_url: ${compiled.error}`);
   const target = compiled.target;
@@ -108,7 +123,9 @@ export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
     allow: methods === undefined ? [] : ["allow", [...methods].join(", ")],
     timeoutMs,
     websocket: rule.websocket,
-    authRequired: authMode === AuthMode.REQUIRE || authMode === AuthMode.UNSPECIFIED,
+    // REQUIRE and FORWARD both need a verified credential, which this worker cannot check
+    // yet: they fail closed (401) rather than open.
+    authRequired: authMode !== AuthMode.UNAUTHENTICATED,
     requestHeaders,
     responseHeaders: compileResponseHeaderPolicy({ allowedHeaders: rule.allowedHeaders }),
     metrics: new RuleMetrics(rule.id, deps.metrics),

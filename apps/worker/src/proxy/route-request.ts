@@ -61,8 +61,8 @@ export function routeRequest(
     case "rule-unavailable":
       return {
         ok: false,
-        code: "SY_INTERNAL",
-        detail: `rule ${resolution.rule.id} cannot be served by this worker; see its log`,
+        code: config.unavailable.get(resolution.rule.id) ?? "SY_INTERNAL",
+        detail: `rule ${resolution.rule.id} cannot be served by this worker; its log says why`,
         path,
       };
   }

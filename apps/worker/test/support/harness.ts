@@ -1,7 +1,13 @@
 import { Writable } from "node:stream";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { AuthMode, type ConfigSnapshot, ConfigSnapshotSchema, RuleSchema } from "@switchyard/api";
+import {
+  AuthMode,
+  type ConfigSnapshot,
+  ConfigSnapshotSchema,
+  type Rule,
+  RuleSchema,
+} from "@switchyard/api";
 import { MemoryConfigBus } from "@switchyard/config-sync";
 import {
   createWorkerLogger,
@@ -11,7 +17,8 @@ import {
   type Worker,
 } from "../../src/index.js";
 
-export type RuleInit = MessageInitShape<typeof RuleSchema>;
+/** A rule as tests write it: plain fields, nested messages as plain objects. */
+export type RuleInit = Exclude<MessageInitShape<typeof RuleSchema>, Rule>;
 
 /** The host every test domain uses unless it says otherwise. */
 export const HOST = "app.test";
