@@ -159,6 +159,7 @@ describe("API authentication and authorisation", () => {
       await expect
         .poll(async () => (await api.admin.tokens.getToken({ id: token.id })).token?.lastUsedTime)
         .toBeDefined();
+      expect(api.logged).toEqual([]);
     });
 
     it("refuses a token for a project that does not exist", async () => {

@@ -26,6 +26,14 @@ export interface Api {
   reopen(keyring?: Keyring): Promise<void>;
 }
 
+/** Collects what the handlers and the interceptor log as failures into `api.logged`. */
+function sinkFor(api: Api) {
+  const push = (obj: unknown) => api.logged.push(obj);
+  return { error: push, warn: push } as unknown as NonNullable<ServiceDeps["logger"]> & {
+    warn: (obj: unknown) => void;
+  };
+}
+
 function bearer(token: string): Interceptor {
   return (next) => (req) => {
     req.header.set("authorization", `Bearer ${token}`);
@@ -41,20 +49,23 @@ export function useApi(keyring: Keyring = parseKeyring(generateKeySpec("k1"))): 
   let dir: PgliteDir;
   const api = { keyring, logged: [] as unknown[] } as Api;
   let deps: ServiceDeps;
+  const sink = sinkFor(api);
   const connect = (store: Store) => {
     api.store = store;
     deps = {
       store,
       keyring: api.keyring,
       targetPolicy: parseTargetPolicy({ allowPrivate: "127.0.0.0/8" }),
-      logger: { error: (obj: unknown) => api.logged.push(obj) } as ServiceDeps["logger"],
+      logger: sink,
     };
   };
   api.client = (token) =>
     createSwitchyardClient(
       createRouterTransport(createRoutes(deps), {
         router: {
-          interceptors: [createAuthInterceptor({ store: api.store, adminToken: ADMIN_TOKEN })],
+          interceptors: [
+            createAuthInterceptor({ store: api.store, adminToken: ADMIN_TOKEN, logger: sink }),
+          ],
         },
         transport: { interceptors: token === undefined ? [] : [bearer(token)] },
       }),

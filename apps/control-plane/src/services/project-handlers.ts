@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { ProjectSchema, type ProjectService } from "@switchyard/api";
-import { assertValid, validateProject } from "@switchyard/policy";
+import { type Project, ProjectSchema, type ProjectService } from "@switchyard/api";
+import { assertValid, normaliseRateLimit, validateProject } from "@switchyard/policy";
 import {
   principalOf,
   READERS,
@@ -29,15 +29,20 @@ type ProjectMethods = Pick<
  * write them; only an unscoped token creates one.
  */
 export function projectHandlers({ store, targetPolicy }: ServiceDeps): ProjectMethods {
-  const check = (project: Parameters<typeof validateProject>[0]) =>
-    assertValid(validateProject(project, { targetPolicy }));
+  const prepare = (project: Project): Project => {
+    const next = {
+      ...project,
+      rateLimit: project.rateLimit && normaliseRateLimit(project.rateLimit),
+    };
+    assertValid(validateProject(next, { targetPolicy }));
+    return next;
+  };
   return {
     async createProject(req, context) {
       const principal = principalOf(context);
       requireRole(principal, WRITERS);
       requireUnscoped(principal);
-      const project = req.project ?? create(ProjectSchema);
-      check(project);
+      const project = prepare(req.project ?? create(ProjectSchema));
       return { project: await store.projects.create(writeContext(principal, context), project) };
     },
 
@@ -76,8 +81,7 @@ export function projectHandlers({ store, targetPolicy }: ServiceDeps): ProjectMe
             req.updateMask,
             PROJECT_UPDATABLE,
           );
-          check(next);
-          return next;
+          return prepare(next);
         },
       );
       return { project };

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type Rule, RuleSchema, type RuleService } from "@switchyard/api";
-import { assertValid, validateRule } from "@switchyard/policy";
+import { assertValid, normaliseRule, validateRule } from "@switchyard/policy";
 import { principalOf, READERS, requireProject, requireRole, WRITERS } from "../auth/authorize.js";
 import { maskRuleSecrets, sealRuleSecrets } from "../secrets/rule-secrets.js";
 import type { ServiceDeps } from "./deps.js";
@@ -20,15 +20,19 @@ export function ruleService({
   keyring,
   targetPolicy,
 }: ServiceDeps): ServiceImpl<typeof RuleService> {
-  const check = (rule: Rule) => assertValid(validateRule(rule, { targetPolicy }));
+  /** Defaults, then the stored spelling (upper-case methods, lower-case header names), then validation. */
+  const prepare = (rule: Rule): Rule => {
+    const next = normaliseRule(withRuleDefaults(rule));
+    assertValid(validateRule(next, { targetPolicy }));
+    return next;
+  };
   return {
     async createRule(req, context) {
       const principal = principalOf(context);
       requireRole(principal, WRITERS);
-      const input = withRuleDefaults(req.rule ?? create(RuleSchema));
+      const input = req.rule ?? create(RuleSchema);
       requireField("rule.project_id", input.projectId);
-      check(input);
-      const sealed = sealRuleSecrets(input, undefined, keyring);
+      const sealed = sealRuleSecrets(prepare(input), undefined, keyring);
       const rule = await store.rules.create(writeContext(principal, context), sealed);
       return { rule: maskRuleSecrets(rule) };
     },
@@ -69,9 +73,7 @@ export function ruleService({
           // header reads as the mask and is kept by sealing.
           const shown = maskRuleSecrets(current);
           const merged = applyUpdateMask(RuleSchema, shown, patch, req.updateMask, RULE_UPDATABLE);
-          const next = withRuleDefaults(merged);
-          check(next);
-          return sealRuleSecrets(next, current, keyring);
+          return sealRuleSecrets(prepare(merged), current, keyring);
         },
       );
       return { rule: maskRuleSecrets(rule) };

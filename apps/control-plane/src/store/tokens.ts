@@ -107,7 +107,7 @@ export function createTokenStore(db: Db, writer: Writer): TokenStore {
     async markUsed(id, time) {
       await db.query(
         `UPDATE api_tokens SET last_used_time = $2
-          WHERE id = $1 AND (last_used_time IS NULL OR last_used_time < $2 - interval '1 minute')`,
+          WHERE id = $1 AND (last_used_time IS NULL OR last_used_time < $2::timestamptz - interval '1 minute')`,
         [id, time],
       );
     },
