@@ -3,6 +3,7 @@ import type { Resolution, RouteMatch } from "./resolution.js";
 import type { RouteRule } from "./route-input.js";
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+const NOTHING_CAPTURED: PatternMatch = Object.freeze({ params: NO_PARAMS, prefixEnd: 0 });
 
 /**
  * One enabled rule with a valid pattern, as a route table holds it: its rank in
@@ -14,8 +15,9 @@ export class Candidate<R extends RouteRule, T> {
    * `*` segment before a trailing `/*`), built once so resolve allocates nothing.
    */
   readonly #fixed: Resolution<R, T> | undefined;
-  /** Per pattern segment, the parameter name it captures, or undefined. */
-  readonly #captures: readonly (string | undefined)[];
+  /** Per pattern segment, the parameter name it captures, or undefined; unset without params. */
+  readonly #captures: readonly (string | undefined)[] | undefined;
+  readonly #segmentCount: number;
   readonly #prefix: boolean;
 
   /**
@@ -31,9 +33,10 @@ export class Candidate<R extends RouteRule, T> {
   ) {
     const segments = pattern.kind === "segments" ? pattern.segments : [];
     this.#prefix = pattern.kind === "segments" && pattern.prefix;
-    this.#captures = segments.map((s) => (s.kind === "param" ? s.name : undefined));
+    this.#segmentCount = segments.length;
     const hasParams = segments.some((s) => s.kind === "param");
     const allLiteral = segments.every((s) => s.kind === "literal");
+    if (hasParams) this.#captures = segments.map((s) => (s.kind === "param" ? s.name : undefined));
     if (unavailable !== undefined) {
       this.#fixed = { kind: "rule-unavailable", rule, error: unavailable };
     } else if (!hasParams && (!this.#prefix || allLiteral)) {
@@ -41,7 +44,11 @@ export class Candidate<R extends RouteRule, T> {
       const prefixEnd = this.#prefix
         ? segments.reduce((end, s) => end + (s.kind === "literal" ? s.value.length : 0) + 1, 0)
         : 0;
-      this.#fixed = this.#match({ params: NO_PARAMS, prefixEnd });
+      const patternMatch = prefixEnd === 0 ? NOTHING_CAPTURED : { params: NO_PARAMS, prefixEnd };
+      // Not built by #match on purpose: V8 moves the objects of an allocation site
+      // whose objects tend to live long straight to the old generation, and these
+      // live as long as the table while those of #match die with the request.
+      this.#fixed = { kind: "match", rule, prepared, params: NO_PARAMS, patternMatch };
     }
   }
 
@@ -59,9 +66,10 @@ export class Candidate<R extends RouteRule, T> {
   #capture(path: string): PatternMatch {
     let params: Record<string, string> | undefined;
     let start = 1; // where the current segment begins, just after its "/"
-    for (const name of this.#captures) {
+    for (let i = 0; i < this.#segmentCount; i++) {
       let end = path.indexOf("/", start);
       if (end === -1) end = path.length;
+      const name = this.#captures?.[i];
       if (name !== undefined) {
         params ??= {};
         params[name] = path.slice(start, end);

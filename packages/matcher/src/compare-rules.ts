@@ -1,7 +1,15 @@
 import type { RouteRule } from "./route-input.js";
 
+/** What orders a rule within its scope, in plain numbers so sorting is cheap. */
+export interface MatchOrderKey {
+  readonly order: number;
+  readonly seconds: number;
+  readonly nanos: number;
+  readonly id: string;
+}
+
 /**
- * Match order within one scope (DESIGN.md §4.3): lowest `order` first; equal
+ * A rule's place in match order (DESIGN.md §4.3): lowest `order` first; equal
  * orders: the older rule (`create_time`) first; then the smaller id, so the order
  * is total and every worker picks the same rule.
  *
@@ -9,16 +17,26 @@ import type { RouteRule } from "./route-input.js";
  * without one after the last rule of its scope. An unset `create_time` counts as
  * the epoch.
  */
-export function compareRules(a: RouteRule, b: RouteRule): number {
-  const orderA = a.order ?? Number.POSITIVE_INFINITY;
-  const orderB = b.order ?? Number.POSITIVE_INFINITY;
-  if (orderA !== orderB) return orderA < orderB ? -1 : 1;
-  const secondsA = a.createTime?.seconds ?? 0n;
-  const secondsB = b.createTime?.seconds ?? 0n;
-  if (secondsA !== secondsB) return secondsA < secondsB ? -1 : 1;
-  const nanosA = a.createTime?.nanos ?? 0;
-  const nanosB = b.createTime?.nanos ?? 0;
-  if (nanosA !== nanosB) return nanosA < nanosB ? -1 : 1;
+export function matchOrderKey(rule: RouteRule): MatchOrderKey {
+  return {
+    order: rule.order ?? Number.POSITIVE_INFINITY,
+    // Exact: a timestamp's seconds (years 1..9999) are far below 2^53.
+    seconds: Number(rule.createTime?.seconds ?? 0n),
+    nanos: rule.createTime?.nanos ?? 0,
+    id: rule.id,
+  };
+}
+
+/** Compares two match order keys: negative when `a` answers first. */
+export function compareMatchOrderKeys(a: MatchOrderKey, b: MatchOrderKey): number {
+  if (a.order !== b.order) return a.order < b.order ? -1 : 1;
+  if (a.seconds !== b.seconds) return a.seconds - b.seconds;
+  if (a.nanos !== b.nanos) return a.nanos - b.nanos;
   if (a.id === b.id) return 0;
   return a.id < b.id ? -1 : 1;
+}
+
+/** Compares two rules of one scope in match order: negative when `a` answers first. */
+export function compareRules(a: RouteRule, b: RouteRule): number {
+  return compareMatchOrderKeys(matchOrderKey(a), matchOrderKey(b));
 }

@@ -3,8 +3,9 @@ import { Candidate } from "./candidate.js";
 import { type CompileError, domainError, ruleError } from "./compile-error.js";
 import { HostTable, parseDomainHost } from "./host-table.js";
 import type { RouteInput, RouteRule } from "./route-input.js";
-import { RouteTable, type Scope } from "./route-table.js";
+import { RouteTable } from "./route-table.js";
 import { type ParsedRule, RuleSet } from "./rule-set.js";
+import { Scope } from "./scope.js";
 
 /** How to compile a route table. */
 export interface CompileOptions<R extends RouteRule, T> {
@@ -84,7 +85,7 @@ export function compileRouteTable<R extends RouteRule, T = undefined>(
     const own = aliasId === "" ? undefined : ruleSets.get(key);
     const chain = own === undefined ? [defaults] : inherits.has(key) ? [own, defaults] : [own];
     const [first, then] = chain.filter((set) => set !== undefined && set.size > 0);
-    scope = { first, then, noRule: { kind: "no-rule", projectId, aliasId } };
+    scope = new Scope(first, then, { kind: "no-rule", projectId, aliasId });
     scopeCache.set(key, scope);
     return scope;
   };

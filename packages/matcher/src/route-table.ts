@@ -1,23 +1,8 @@
 import type { CompileError } from "./compile-error.js";
 import type { HostTable } from "./host-table.js";
-import { type Resolution, type RouteNoRule, UNKNOWN_HOST } from "./resolution.js";
+import { type Resolution, UNKNOWN_HOST } from "./resolution.js";
 import type { RouteRule } from "./route-input.js";
-import type { RuleSet } from "./rule-set.js";
-
-/**
- * Where a domain's requests look for rules: one rule set, or an alias's rules then
- * the project defaults (`inherit_project_rules`). Every rule of the first set
- * answers before any of the second, so searching them in turn is the same as
- * searching them merged, without copying the defaults into every alias.
- */
-export interface Scope<R extends RouteRule, T> {
-  /** Searched first. */
-  readonly first: RuleSet<R, T> | undefined;
-  /** Searched when `first` has no match: the defaults of an alias that inherits them. */
-  readonly then: RuleSet<R, T> | undefined;
-  /** Built once per scope, returned when nothing matches. */
-  readonly noRule: RouteNoRule;
-}
+import type { Scope } from "./scope.js";
 
 /**
  * A compiled snapshot: answers which rule handles a request. Immutable; a worker
@@ -55,7 +40,7 @@ export class RouteTable<R extends RouteRule = RouteRule, T = undefined> {
   resolve(host: string, _method: string, path: string): Resolution<R, T> {
     const scope = this.#hosts.get(host);
     if (scope === undefined) return UNKNOWN_HOST;
-    const winner = scope.first?.first(path) ?? scope.then?.first(path);
+    const winner = scope.first(path);
     return winner === undefined ? scope.noRule : winner.resolution(path);
   }
 }

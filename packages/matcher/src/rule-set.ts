@@ -1,6 +1,6 @@
 import type { PathPattern } from "@switchyard/policy";
 import type { Candidate } from "./candidate.js";
-import { compareRules } from "./compare-rules.js";
+import { compareMatchOrderKeys, matchOrderKey } from "./compare-rules.js";
 import type { RouteRule } from "./route-input.js";
 import { SegmentNode } from "./segment-trie.js";
 import { SuffixNode } from "./suffix-trie.js";
@@ -24,13 +24,14 @@ export type MakeCandidate<R extends RouteRule, T> = (
  */
 export class RuleSet<R extends RouteRule, T> {
   /** Trie roots; unset when the set has no rule of that kind, so resolve skips them. */
-  readonly #segments: SegmentNode<Candidate<R, T>> | undefined;
-  readonly #suffixes: SuffixNode<Candidate<R, T>> | undefined;
+  readonly segments: SegmentNode<Candidate<R, T>> | undefined;
+  readonly suffixes: SuffixNode<Candidate<R, T>> | undefined;
   /** How many rules the set holds. */
   readonly size: number;
 
   constructor(rules: readonly ParsedRule<R>[], make: MakeCandidate<R, T>) {
-    const sorted = [...rules].sort((a, b) => compareRules(a.rule, b.rule));
+    const keyed = rules.map((parsed) => ({ parsed, key: matchOrderKey(parsed.rule) }));
+    const sorted = keyed.sort((a, b) => compareMatchOrderKeys(a.key, b.key)).map((k) => k.parsed);
     let segments: SegmentNode<Candidate<R, T>> | undefined;
     let suffixes: SuffixNode<Candidate<R, T>> | undefined;
     for (const [rank, parsed] of sorted.entries()) {
@@ -44,14 +45,14 @@ export class RuleSet<R extends RouteRule, T> {
         segments.add(pattern.segments, pattern.prefix, candidate);
       }
     }
-    this.#segments = segments;
-    this.#suffixes = suffixes;
+    this.segments = segments;
+    this.suffixes = suffixes;
     this.size = sorted.length;
   }
 
   /** The first rule in match order whose pattern matches the normalised `path`. */
   first(path: string): Candidate<R, T> | undefined {
-    const best = this.#segments?.best(path, undefined);
-    return this.#suffixes === undefined ? best : this.#suffixes.best(path, best);
+    const best = this.segments?.best(path, undefined);
+    return this.suffixes === undefined ? best : this.suffixes.best(path, best);
   }
 }

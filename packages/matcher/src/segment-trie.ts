@@ -27,12 +27,11 @@ export class SegmentNode<C extends Ranked> {
   /** The `:name` / `*` child. */
   any: SegmentNode<C> | undefined = undefined;
   /**
-   * Up to INLINE_CHILDREN literal children side by side: `tags` (length and first
-   * character, see `tagOf`) screens them without touching the key strings.
+   * Up to INLINE_CHILDREN literal children in one array, three slots each: tag
+   * (length and first character, see `tagOf`), key, node. The tag screens a child
+   * without reading its key, and one array is fewer memory reads than three.
    */
-  tags: number[] | undefined = undefined;
-  keys: string[] | undefined = undefined;
-  nodes: SegmentNode<C>[] | undefined = undefined;
+  inline: (number | string | SegmentNode<C>)[] | undefined = undefined;
   /** Literal children when there are more. */
   map: Map<string, SegmentNode<C>> | undefined = undefined;
 
@@ -61,38 +60,48 @@ export class SegmentNode<C extends Ranked> {
   }
 
   #literal(value: string): SegmentNode<C> {
-    const found = this.map?.get(value) ?? this.#inline(value);
+    const found = this.map?.get(value) ?? inlineChild(this, value, 0, value.length);
     if (found) return found;
     const child = new SegmentNode<C>();
-    const tags = this.tags ?? [];
-    const keys = this.keys ?? [];
-    const nodes = this.nodes ?? [];
+    const inline = this.inline ?? [];
     if (this.map) {
       this.map.set(value, child);
-    } else if (keys.length < INLINE_CHILDREN) {
-      tags.push(tagOf(value, 0, value.length));
-      keys.push(value);
-      nodes.push(child);
-      this.tags = tags;
-      this.keys = keys;
-      this.nodes = nodes;
+    } else if (inline.length < INLINE_CHILDREN * 3) {
+      inline.push(tagOf(value, 0, value.length), value, child);
+      this.inline = inline;
     } else {
-      this.map = new Map(keys.map((key, i) => [key, nodes[i] as SegmentNode<C>]));
+      this.map = new Map();
+      for (let i = 0; i < inline.length; i += 3) {
+        this.map.set(inline[i + 1] as string, inline[i + 2] as SegmentNode<C>);
+      }
       this.map.set(value, child);
-      this.tags = this.keys = this.nodes = undefined;
+      this.inline = undefined;
     }
     return child;
-  }
-
-  #inline(value: string): SegmentNode<C> | undefined {
-    const index = this.keys?.indexOf(value) ?? -1;
-    return index === -1 ? undefined : this.nodes?.[index];
   }
 
   #variable(): SegmentNode<C> {
     this.any ??= new SegmentNode();
     return this.any;
   }
+}
+
+/** The inline child for `text.slice(start, end)`, if any. */
+function inlineChild<C extends Ranked>(
+  node: SegmentNode<C>,
+  text: string,
+  start: number,
+  end: number,
+): SegmentNode<C> | undefined {
+  const { inline } = node;
+  if (inline === undefined) return undefined;
+  const tag = tagOf(text, start, end);
+  for (let i = 0; i < inline.length; i += 3) {
+    if (inline[i] === tag && text.startsWith(inline[i + 1] as string, start)) {
+      return inline[i + 2] as SegmentNode<C>;
+    }
+  }
+  return undefined;
 }
 
 /** A segment's length and first character in one number: unequal tags, unequal segments. */
@@ -124,19 +133,10 @@ function search<C extends Ranked>(
   const next = end === -1 ? -1 : end + 1;
   if (end === -1) end = path.length;
 
-  let literal: SegmentNode<C> | undefined;
-  const { tags } = node;
-  if (tags !== undefined) {
-    const tag = tagOf(path, start, end);
-    for (let i = 0; i < tags.length; i++) {
-      if (tags[i] === tag && path.startsWith(node.keys?.[i] as string, start)) {
-        literal = node.nodes?.[i];
-        break;
-      }
-    }
-  } else if (node.map !== undefined) {
-    literal = node.map.get(path.slice(start, end));
-  }
+  const literal =
+    node.map === undefined
+      ? inlineChild(node, path, start, end)
+      : node.map.get(path.slice(start, end));
   // A `:name` or `*` never takes an empty segment ("/users//profile").
   const any = end > start ? node.any : undefined;
   // Try the more promising branch first so the other is more often pruned.

@@ -14,9 +14,8 @@ export class SuffixNode<C extends Ranked> {
   minRank = Number.POSITIVE_INFINITY;
   ruleRank = Number.POSITIVE_INFINITY;
   rule: C | undefined = undefined;
-  /** Up to INLINE_CHILDREN children by character code, side by side. */
-  codes: number[] | undefined = undefined;
-  nodes: SuffixNode<C>[] | undefined = undefined;
+  /** Up to INLINE_CHILDREN children in one array, two slots each: character code, node. */
+  inline: (number | SuffixNode<C>)[] | undefined = undefined;
   /** Children when there are more. */
   map: Map<number, SuffixNode<C>> | undefined = undefined;
 
@@ -51,29 +50,31 @@ export class SuffixNode<C extends Ranked> {
   }
 
   #next(code: number): SuffixNode<C> | undefined {
-    const { codes } = this;
-    if (codes === undefined) return this.map?.get(code);
-    const index = codes.indexOf(code);
-    return index === -1 ? undefined : this.nodes?.[index];
+    const { inline } = this;
+    if (inline === undefined) return this.map?.get(code);
+    for (let i = 0; i < inline.length; i += 2) {
+      if (inline[i] === code) return inline[i + 1] as SuffixNode<C>;
+    }
+    return undefined;
   }
 
   #child(code: number): SuffixNode<C> {
     const found = this.#next(code);
     if (found) return found;
     const child = new SuffixNode<C>();
-    const codes = this.codes ?? [];
-    const nodes = this.nodes ?? [];
+    const inline = this.inline ?? [];
     if (this.map) {
       this.map.set(code, child);
-    } else if (codes.length < INLINE_CHILDREN) {
-      codes.push(code);
-      nodes.push(child);
-      this.codes = codes;
-      this.nodes = nodes;
+    } else if (inline.length < INLINE_CHILDREN * 2) {
+      inline.push(code, child);
+      this.inline = inline;
     } else {
-      this.map = new Map(codes.map((c, i) => [c, nodes[i] as SuffixNode<C>]));
+      this.map = new Map();
+      for (let i = 0; i < inline.length; i += 2) {
+        this.map.set(inline[i] as number, inline[i + 1] as SuffixNode<C>);
+      }
       this.map.set(code, child);
-      this.codes = this.nodes = undefined;
+      this.inline = undefined;
     }
     return child;
   }
