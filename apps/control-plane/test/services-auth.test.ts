@@ -121,6 +121,8 @@ describe("API authentication and authorisation", () => {
       expect(await codeOf(update)).toBe(Code.PermissionDenied);
       expect(await codeOf(scoped().rules.deleteRule({ id: rule!.id }))).toBe(Code.PermissionDenied);
       expect((await api.admin.rules.getRule({ id: rule!.id })).rule?.description).toBe("");
+      const invalidElsewhere = scoped().rules.createRule({ rule: { projectId: theirs } });
+      expect(await codeOf(invalidElsewhere)).toBe(Code.PermissionDenied);
       const reorder = scoped().rules.reorderRules({ projectId: theirs, ruleIds: [rule!.id] });
       expect(await codeOf(reorder)).toBe(Code.PermissionDenied);
       expect(await codeOf(scoped().projects.deleteProject({ id: theirs, force: true }))).toBe(

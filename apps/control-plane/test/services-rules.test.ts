@@ -59,6 +59,23 @@ describe("RuleService", () => {
     expect(rule).toMatchObject({ stripPrefix: false, enabled: false });
   });
 
+  it("stores methods upper-case and header names lower-case", async () => {
+    const { rule } = await rules().createRule({
+      rule: {
+        projectId,
+        pathPattern: "/norm/*",
+        targetUrl: target,
+        allowedMethods: ["get", "Post"],
+        allowedHeaders: ["X-Trace"],
+        headerConfig: { add: [{ name: "X-Added", value: "v" }], strip: ["X-Strip"] },
+      },
+    });
+    expect(rule?.allowedMethods).toEqual(["GET", "POST"]);
+    expect(rule?.allowedHeaders).toEqual(["x-trace"]);
+    expect(rule?.headerConfig?.add[0]?.name).toBe("x-added");
+    expect(rule?.headerConfig?.strip).toEqual(["x-strip"]);
+  });
+
   it("rejects an invalid rule with InvalidArgument naming the field", async () => {
     const error = await rejection(
       rules().createRule({

@@ -24,7 +24,7 @@ export function aliasHandlers({ store, targetPolicy }: ServiceDeps): AliasMethod
       const principal = principalOf(context);
       requireRole(principal, WRITERS);
       const alias = req.alias ?? create(AliasSchema);
-      requireField("alias.project_id", alias.projectId);
+      requireProject(principal, requireField("alias.project_id", alias.projectId));
       check(alias);
       return { alias: await store.aliases.create(writeContext(principal, context), alias) };
     },

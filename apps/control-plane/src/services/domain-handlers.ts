@@ -38,7 +38,7 @@ export function domainHandlers({ store, targetPolicy }: ServiceDeps): DomainMeth
       const principal = principalOf(context);
       requireRole(principal, WRITERS);
       const input = req.domain ?? create(DomainSchema);
-      requireField("domain.project_id", input.projectId);
+      requireProject(principal, requireField("domain.project_id", input.projectId));
       const domain = prepare(input);
       return { domain: await store.domains.create(writeContext(principal, context), domain) };
     },

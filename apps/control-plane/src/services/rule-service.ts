@@ -31,7 +31,7 @@ export function ruleService({
       const principal = principalOf(context);
       requireRole(principal, WRITERS);
       const input = req.rule ?? create(RuleSchema);
-      requireField("rule.project_id", input.projectId);
+      requireProject(principal, requireField("rule.project_id", input.projectId));
       const sealed = sealRuleSecrets(prepare(input), undefined, keyring);
       const rule = await store.rules.create(writeContext(principal, context), sealed);
       return { rule: maskRuleSecrets(rule) };
