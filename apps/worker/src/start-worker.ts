@@ -40,14 +40,20 @@ export interface StartWorkerOptions {
   readonly upstreamCa?: string;
   /** How long `close()` lets requests in flight finish. Default 10000 ms. */
   readonly shutdownGraceMs?: number;
+  /**
+   * Whether to serve `/healthz`, `/readyz` and `/metrics` on `config.adminPort`. False when the
+   * process serves them itself (`switchyard dev`), from `metrics.registry` and `readiness()`.
+   * Default true.
+   */
+  readonly adminServer?: boolean;
 }
 
 /** A running worker. */
 export interface Worker {
   /** `http://host:port` of the proxy server (the bound port when configured as 0). */
   readonly proxyUrl: string;
-  /** `http://host:port` of the admin server. */
-  readonly adminUrl: string;
+  /** `http://host:port` of the admin server; undefined when `adminServer` is false. */
+  readonly adminUrl: string | undefined;
   /** Resolves once the first config snapshot is served. */
   readonly ready: Promise<void>;
   /** The worker's Prometheus registry (for a process that serves several components). */
@@ -133,13 +139,18 @@ export async function startWorker(
   };
 
   const proxy = createServer(createProxyListener(context, state));
-  const admin = createAdminServer({ registry: metrics.registry, readiness, logger });
+  const admin =
+    options.adminServer === false
+      ? undefined
+      : createAdminServer({ registry: metrics.registry, readiness, logger });
   const servers: Server[] = [];
   try {
     servers.push(proxy);
     await listenOn(proxy, config.proxyPort, config.host, "SWITCHYARD_PROXY_PORT");
-    servers.push(admin);
-    await listenOn(admin, config.adminPort, config.host, "SWITCHYARD_ADMIN_PORT");
+    if (admin) {
+      servers.push(admin);
+      await listenOn(admin, config.adminPort, config.host, "SWITCHYARD_ADMIN_PORT");
+    }
   } catch (error) {
     state.stop();
     await Promise.all(servers.map((server) => closeQuietly(server)));
@@ -149,7 +160,7 @@ export async function startWorker(
   let closing: Promise<void> | undefined;
   return {
     proxyUrl: urlOf(proxy),
-    adminUrl: urlOf(admin),
+    adminUrl: admin && urlOf(admin),
     ready: state.ready,
     metrics,
     readiness,
@@ -162,7 +173,7 @@ export async function startWorker(
         await stopped;
         state.stop();
         await pools.close(1000);
-        await closeQuietly(admin);
+        if (admin) await closeQuietly(admin);
         logger.flush?.();
       })();
       return closing;
