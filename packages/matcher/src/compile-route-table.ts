@@ -1,10 +1,10 @@
-import { parsePathPattern } from "@switchyard/policy";
+import { type ParsePatternResult, parsePathPattern } from "@switchyard/policy";
 import { Candidate } from "./candidate.js";
 import { type CompileError, domainError, ruleError } from "./compile-error.js";
 import { HostTable, parseDomainHost } from "./host-table.js";
 import type { RouteInput, RouteRule } from "./route-input.js";
 import { RouteTable } from "./route-table.js";
-import { type ParsedRule, RuleSet } from "./rule-set.js";
+import { type RuleCompiler, RuleSet } from "./rule-set.js";
 import { Scope } from "./scope.js";
 
 /** How to compile a route table. */
@@ -39,35 +39,20 @@ export function compileRouteTable<R extends RouteRule, T = undefined>(
   options: CompileOptions<R, T> = {},
 ): RouteTable<R, T> {
   const errors: CompileError[] = [];
-  const patterns = new Map<string, ReturnType<typeof parsePathPattern>>();
-  /** Every rule's scope, enabled or not: decides whether an alias has rules. */
-  const scopes = new Map<string, ParsedRule<R>[]>();
+  /** Every rule by scope, enabled or not: decides whether an alias has rules. */
+  const scopes = new Map<string, R[]>();
   for (const rule of input.rules) {
     const key = scopeKey(rule.projectId, rule.aliasId);
-    let list = scopes.get(key);
-    if (!list) {
-      list = [];
-      scopes.set(key, list);
-    }
-    if (rule.enabled === false) continue;
-    let parsed = patterns.get(rule.pathPattern);
-    if (!parsed) {
-      parsed = parsePathPattern(rule.pathPattern);
-      patterns.set(rule.pathPattern, parsed);
-    }
-    if (!parsed.ok) {
-      const detail = `${JSON.stringify(rule.pathPattern)}: ${parsed.error}; rule left out`;
-      errors.push(ruleError(rule.id, "path_pattern", detail));
-      continue;
-    }
-    list.push({ rule, pattern: parsed.pattern });
+    const list = scopes.get(key);
+    if (list) list.push(rule);
+    else scopes.set(key, [rule]);
   }
 
-  const make = candidateMaker(options.prepare, errors);
+  const compiler = ruleCompiler(options.prepare, errors);
   const ruleSets = new Map<string, RuleSet<R, T>>();
   let ruleCount = 0;
   for (const [key, list] of scopes) {
-    const set = new RuleSet(list, make);
+    const set = new RuleSet(list, compiler);
     ruleSets.set(key, set);
     ruleCount += set.size;
   }
@@ -107,20 +92,35 @@ function scopeKey(projectId: string, aliasId: string | undefined): string {
   return `${projectId}\n${aliasId ?? ""}`;
 }
 
-function candidateMaker<R extends RouteRule, T>(
+function ruleCompiler<R extends RouteRule, T>(
   prepare: ((rule: R) => T) | undefined,
   errors: CompileError[],
-) {
-  return ({ rule, pattern }: ParsedRule<R>, rank: number): Candidate<R, T> => {
-    if (prepare === undefined) {
-      return new Candidate(rule, pattern, rank, undefined as T, undefined);
-    }
-    try {
-      return new Candidate(rule, pattern, rank, prepare(rule), undefined);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      errors.push(ruleError(rule.id, undefined, `${detail}; requests it matches will fail`));
-      return new Candidate(rule, pattern, rank, undefined as T, detail);
-    }
+): RuleCompiler<R, T> {
+  // Many rules share a pattern ("/api/*" in every project): parse each text once.
+  const parsed = new Map<string, ParsePatternResult>();
+  return {
+    pattern(rule) {
+      let result = parsed.get(rule.pathPattern);
+      if (result === undefined) {
+        result = parsePathPattern(rule.pathPattern);
+        parsed.set(rule.pathPattern, result);
+      }
+      if (result.ok) return result.pattern;
+      const detail = `${JSON.stringify(rule.pathPattern)}: ${result.error}; rule left out`;
+      errors.push(ruleError(rule.id, "path_pattern", detail));
+      return undefined;
+    },
+    candidate(rule, pattern, rank) {
+      if (prepare === undefined) {
+        return new Candidate(rule, pattern, rank, undefined as T, undefined);
+      }
+      try {
+        return new Candidate(rule, pattern, rank, prepare(rule), undefined);
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        errors.push(ruleError(rule.id, undefined, `${detail}; requests it matches will fail`));
+        return new Candidate(rule, pattern, rank, undefined as T, detail);
+      }
+    },
   };
 }

@@ -5,17 +5,11 @@ import type { RouteRule } from "./route-input.js";
 import { SegmentNode } from "./segment-trie.js";
 import { SuffixNode } from "./suffix-trie.js";
 
-/** A rule whose pattern parsed. */
-export interface ParsedRule<R extends RouteRule> {
-  readonly rule: R;
-  readonly pattern: PathPattern;
+/** How a rule set gets each rule's pattern (undefined: left out) and its candidate. */
+export interface RuleCompiler<R extends RouteRule, T> {
+  pattern(rule: R): PathPattern | undefined;
+  candidate(rule: R, pattern: PathPattern, rank: number): Candidate<R, T>;
 }
-
-/** Builds a candidate for a rule once its rank in its rule set is known. */
-export type MakeCandidate<R extends RouteRule, T> = (
-  parsed: ParsedRule<R>,
-  rank: number,
-) => Candidate<R, T>;
 
 /**
  * The enabled, valid rules of one scope (a project's defaults, or one alias),
@@ -29,14 +23,24 @@ export class RuleSet<R extends RouteRule, T> {
   /** How many rules the set holds. */
   readonly size: number;
 
-  constructor(rules: readonly ParsedRule<R>[], make: MakeCandidate<R, T>) {
-    const keyed = rules.map((parsed) => ({ parsed, key: matchOrderKey(parsed.rule) }));
-    const sorted = keyed.sort((a, b) => compareMatchOrderKeys(a.key, b.key)).map((k) => k.parsed);
+  /**
+   * Sorts the scope's enabled rules, then parses and inserts them one by one, so
+   * that what parsing leaves behind dies young instead of being carried through
+   * the garbage collector's young generation.
+   */
+  constructor(rules: readonly R[], compiler: RuleCompiler<R, T>) {
+    const sorted = rules
+      .filter((rule) => rule.enabled !== false)
+      .map((rule) => ({ rule, key: matchOrderKey(rule) }))
+      .sort((a, b) => compareMatchOrderKeys(a.key, b.key));
     let segments: SegmentNode<Candidate<R, T>> | undefined;
     let suffixes: SuffixNode<Candidate<R, T>> | undefined;
-    for (const [rank, parsed] of sorted.entries()) {
-      const candidate = make(parsed, rank);
-      const { pattern } = parsed;
+    let size = 0;
+    for (const [rank, { rule }] of sorted.entries()) {
+      const pattern = compiler.pattern(rule);
+      if (pattern === undefined) continue;
+      const candidate = compiler.candidate(rule, pattern, rank);
+      size++;
       if (pattern.kind === "suffix") {
         suffixes ??= new SuffixNode();
         suffixes.add(pattern.suffix, candidate);
@@ -47,7 +51,7 @@ export class RuleSet<R extends RouteRule, T> {
     }
     this.segments = segments;
     this.suffixes = suffixes;
-    this.size = sorted.length;
+    this.size = size;
   }
 
   /** The first rule in match order whose pattern matches the normalised `path`. */

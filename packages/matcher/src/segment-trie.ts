@@ -67,8 +67,8 @@ export class SegmentNode<C extends Ranked> {
     if (this.map) {
       this.map.set(value, child);
     } else if (inline.length < INLINE_CHILDREN * 3) {
-      inline.push(tagOf(value, 0, value.length), value, child);
-      this.inline = inline;
+      // A new array of the exact size: `push` would reserve room for 17 slots.
+      this.inline = [...inline, tagOf(value, 0, value.length), value, child];
     } else {
       this.map = new Map();
       for (let i = 0; i < inline.length; i += 3) {

@@ -66,8 +66,8 @@ export class SuffixNode<C extends Ranked> {
     if (this.map) {
       this.map.set(code, child);
     } else if (inline.length < INLINE_CHILDREN * 2) {
-      inline.push(code, child);
-      this.inline = inline;
+      // A new array of the exact size: `push` would reserve room for 17 slots.
+      this.inline = [...inline, code, child];
     } else {
       this.map = new Map();
       for (let i = 0; i < inline.length; i += 2) {
