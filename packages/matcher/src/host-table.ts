@@ -30,7 +30,8 @@ export function parseDomainHost(host: string): HostEntry {
 /**
  * Host → value: an exact Map, and a Map of wildcard suffixes tried from the
  * longest (`*.preview.example.com` before `*.example.com`). A wildcard covers
- * every deeper label but never the apex, as in DNS (RFC 4592 §2.1.1).
+ * every deeper label but never the apex, like a DNS wildcard (RFC 4592 §2.1.1)
+ * and unlike a TLS certificate's, which covers one label only.
  */
 export class HostTable<V> {
   readonly #exact = new Map<string, V>();
