@@ -13,6 +13,7 @@ import { RuleMetrics } from "./observe/rule-metrics.js";
 import { createWorkerMetrics, NO_RULE, type WorkerMetrics } from "./observe/worker-metrics.js";
 import type { ProxyContext } from "./proxy/proxy-context.js";
 import { createProxyListener } from "./proxy/proxy-listener.js";
+import { createUpgradeListener } from "./proxy/upgrade-listener.js";
 import { NoProxy } from "./upstream/no-proxy.js";
 import { UpstreamPools } from "./upstream/upstream-pools.js";
 import { type LookupHost, systemLookup } from "./upstream/vetted-connector.js";
@@ -101,6 +102,7 @@ export async function startWorker(
     trust: parseTrustProxy(config.trustProxy),
     maxBodyBytes: config.maxBodyBytes,
     idleTimeoutMs: config.idleTimeoutMs,
+    tunnels: new Set(),
     inFlight: 0,
     onIdle: undefined,
   };
@@ -138,7 +140,9 @@ export async function startWorker(
     return { ready: served !== undefined, body };
   };
 
-  const proxy = createServer(createProxyListener(context, state));
+  const onRequest = createProxyListener(context, state);
+  const proxy = createServer(onRequest);
+  proxy.on("upgrade", createUpgradeListener(context, state, onRequest));
   const admin =
     options.adminServer === false
       ? undefined
@@ -170,6 +174,7 @@ export async function startWorker(
         const stopped = closeQuietly(proxy);
         await drain(context, proxy, graceMs);
         proxy.closeAllConnections();
+        for (const socket of context.tunnels) socket.destroy();
         await stopped;
         state.stop();
         await pools.close(1000);

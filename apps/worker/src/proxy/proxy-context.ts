@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { TrustProxy } from "@switchyard/policy";
 import type { Logger } from "../observe/logger.js";
 import type { RuleMetrics } from "../observe/rule-metrics.js";
@@ -15,6 +16,8 @@ export interface ProxyContext {
   readonly maxBodyBytes: number;
   /** 0 = off. */
   readonly idleTimeoutMs: number;
+  /** Client sockets of open WebSocket tunnels; `close()` destroys what is left after the grace. */
+  readonly tunnels: Set<Duplex>;
   /** Requests and WebSocket tunnels being served; `close()` waits for zero. */
   inFlight: number;
   /** Called when `inFlight` drops to zero. */

@@ -81,7 +81,7 @@ export function createProxyListener(
 }
 
 /** undici takes `servername` per request; its types leave it out of the dispatch options. */
-type UpstreamDispatch = Dispatcher.DispatchOptions & { servername?: string | undefined };
+export type UpstreamDispatch = Dispatcher.DispatchOptions & { servername?: string | undefined };
 
 /** Answers a request the worker refuses itself, counts and logs it. */
 function refuse(

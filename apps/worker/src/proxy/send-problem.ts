@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
-import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { PROBLEM_CONTENT_TYPE, PROBLEMS, type ProblemCode, problemBody } from "@switchyard/policy";
+import { endSocket, responseHead } from "./raw-response.js";
 
 /**
  * Answers with the `application/problem+json` body of `code` (RFC 9457) and `x-request-id`.
@@ -49,11 +49,19 @@ export function writeProblem(
 ): number {
   const { status } = PROBLEMS[code];
   const body = problemBody(code, { detail, requestId });
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\ncache-control: no-store\r\nconnection: close\r\n`;
-  for (let i = 0; extra !== undefined && i + 1 < extra.length; i += 2) {
-    head += `${extra[i]}: ${extra[i + 1]}\r\n`;
-  }
-  if (socket.writable) socket.end(`${head}\r\n${body}`);
-  else socket.destroy();
+  const headers = [
+    "content-type",
+    PROBLEM_CONTENT_TYPE,
+    "content-length",
+    String(Buffer.byteLength(body)),
+    "x-request-id",
+    requestId,
+    "cache-control",
+    "no-store",
+    "connection",
+    "close",
+    ...(extra ?? []),
+  ];
+  endSocket(socket, responseHead(status, undefined, headers) + body);
   return status;
 }

@@ -1,0 +1,141 @@
+import { type IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { buildRequestHeaders, buildUpstreamPath } from "@switchyard/policy";
+import type { CompiledConfig } from "../config/compile-config.js";
+import type { RouteState } from "../config/route-state.js";
+import type { ProxyContext } from "./proxy-context.js";
+import type { UpstreamDispatch } from "./proxy-listener.js";
+import { recordRequest } from "./record-request.js";
+import { newRequestId } from "./request-id.js";
+import { routeRequest } from "./route-request.js";
+import { scannedHeaders, scanRequestHeaders } from "./scan-request.js";
+import { writeProblem } from "./send-problem.js";
+import { TunnelHandler } from "./tunnel-handler.js";
+
+/** The handshake headers of RFC 6455 §4.1 that must reach the upstream as the client sent them. */
+const HANDSHAKE = new Set([
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-protocol",
+  "sec-websocket-extensions",
+]);
+
+function ignoreError() {}
+
+/**
+ * The proxy server's `upgrade` listener. A `websocket` upgrade goes through the same path and
+ * header policy as any request and is tunnelled when its rule has `websocket: true`; refusals
+ * are problem responses written on the raw socket. Other upgrades (`h2c`, which curl offers on
+ * http:// URLs) are served as the plain request they also are, when they carry no body.
+ */
+export function createUpgradeListener(
+  context: ProxyContext,
+  state: RouteState<CompiledConfig>,
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const scanned = scannedHeaders();
+
+  return function onUpgrade(req, socket, head) {
+    socket.on("error", ignoreError);
+    const start = performance.now();
+    const method = req.method as string;
+    scanRequestHeaders(req.rawHeaders, scanned);
+    if (scanned.upgrade?.toLowerCase() !== "websocket") {
+      servePlain(
+        req,
+        socket,
+        head,
+        scanned.chunked || scanned.contentLength !== undefined,
+        onRequest,
+      );
+      return;
+    }
+    const requestId = scanned.requestId ?? newRequestId();
+    const refuse = (code: Parameters<typeof writeProblem>[1], detail: string, path: string) => {
+      const status = writeProblem(socket, code, requestId, detail);
+      context.metrics.errors.inc({ code });
+      context.unmatched.count(status);
+      recordRequest(context, { requestId, method, path, start }, status, code);
+    };
+    const served = state.served;
+    if (served === undefined) {
+      refuse("SY_NOT_READY", "the worker has not loaded its configuration yet", "");
+      return;
+    }
+    const routed = routeRequest(served.table, method, req.url as string, scanned);
+    if (!routed.ok) {
+      const status = writeProblem(socket, routed.code, requestId, routed.detail, routed.headers);
+      context.metrics.errors.inc({ code: routed.code });
+      (routed.rule?.metrics ?? context.unmatched).count(status);
+      recordRequest(
+        context,
+        { requestId, method, path: routed.path, start, rule: routed.rule },
+        status,
+        routed.code,
+      );
+      return;
+    }
+    const { rule, path } = routed;
+    if (!rule.websocket) {
+      refuse("SY_FORBIDDEN", "this rule does not proxy WebSocket connections", path);
+      return;
+    }
+    if (method !== "GET") {
+      refuse("SY_BAD_REQUEST", "a WebSocket handshake is a GET request (RFC 6455 §4.1)", path);
+      return;
+    }
+
+    const { headers } = buildRequestHeaders(rule.requestHeaders, req.rawHeaders, {
+      remoteAddress: req.socket.remoteAddress ?? "",
+      protocol: "http",
+      trust: context.trust,
+      httpVersion: req.httpVersion,
+      requestId,
+    });
+    const raw = req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = (raw[i] as string).toLowerCase();
+      if (HANDSHAKE.has(name) && !headers.some((h, j) => j % 2 === 0 && h.toLowerCase() === name)) {
+        headers.push(raw[i] as string, raw[i + 1] as string);
+      }
+    }
+    const handler = new TunnelHandler(context, socket, head, rule, requestId, method, path, start);
+    const options: UpstreamDispatch = {
+      path: buildUpstreamPath(rule.target, routed.match.patternMatch, path, routed.query),
+      method: "GET",
+      headers,
+      upgrade: "websocket",
+      servername: rule.target.servername,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    rule.pool.dispatch(options, handler);
+  };
+}
+
+/**
+ * Serves an upgrade request that is not a WebSocket handshake as a plain request, the way an
+ * HTTP/1.1 server may ignore `Upgrade` (RFC 9110 §7.8). Node has already detached the socket
+ * from its parser, so only a request without a body can be served; the connection closes after.
+ */
+function servePlain(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  hasBody: boolean,
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+) {
+  if (hasBody || head.length > 0) {
+    writeProblem(socket, "SY_BAD_REQUEST", newRequestId(), "only WebSocket upgrades are supported");
+    return;
+  }
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.once("finish", () => {
+    res.detachSocket(socket as Socket);
+    socket.end();
+  });
+  onRequest(req, res);
+}
