@@ -94,8 +94,12 @@ for (const layout of layouts) {
   }
 }
 
-console.log(`Node ${process.version}; ${RESOLVES} resolves per cell after ${WARMUP} to warm up;`);
-console.log(`hot: ${HOT} distinct requests cycled; spread: ${SPREAD}. Times in CPU time.\n`);
+const measured = new URL(import.meta.resolve("@switchyard/matcher")).pathname.split(
+  "/packages/",
+)[1];
+console.log(`Node ${process.version}, packages/${measured}; ${RESOLVES} resolves per cell`);
+console.log(`after ${WARMUP} to warm up;`);
+console.log(`hot: ${HOT} distinct requests cycled; spread: ${SPREAD}. Times are CPU time.\n`);
 console.log(
   "| layout | rules | projects | compile (ms) | first compile (ms) | hot hit (ns) | hot miss (ns) | hot unknown host (ns) | spread hit (ns) | spread miss (ns) | spread unknown host (ns) |",
 );
