@@ -135,9 +135,14 @@ function toRules(generated: (Omit<RouteRule, "id"> & { idTag: number })[]): Rout
   return generated.map(({ idTag, ...r }, i) => ({ ...r, id: `r${idTag}-${i}` }));
 }
 
-function agreesWithReference(rules: RouteRule[], requests: { host: string; path: string }[]) {
+function agreesWithReference(
+  rules: RouteRule[],
+  requests: { host: string; path: string }[],
+  previous?: RouteRule[],
+) {
   const input = { domains, aliases, rules };
-  const table = compileRouteTable(input);
+  const before = previous && compileRouteTable({ domains, aliases, rules: previous });
+  const table = compileRouteTable(input, { previous: before });
   for (const { host, path } of requests) {
     expect(summary(table.resolve(host, "GET", path))).toEqual(referenceResolve(input, host, path));
   }
@@ -152,6 +157,23 @@ describe("route table against a linear scan", () => {
         (generated, requests) => agreesWithReference(toRules(generated), requests),
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it("agrees after compiling with a previous table that shares some rule objects", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(rule, fc.boolean()), { maxLength: 30 }),
+        fc.array(rule, { maxLength: 10 }),
+        fc.array(request, { minLength: 1, maxLength: 20 }),
+        (generated, added, requests) => {
+          const before = toRules(generated.map(([r]) => r));
+          const kept = before.filter((_, i) => generated[i]?.[1]);
+          const after = [...kept, ...toRules(added).map((r) => ({ ...r, id: `new-${r.id}` }))];
+          agreesWithReference(after, requests, before);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 
