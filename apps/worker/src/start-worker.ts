@@ -9,7 +9,7 @@ import { type CompiledConfig, compileConfig } from "./config/compile-config.js";
 import { RouteState } from "./config/route-state.js";
 import type { WorkerConfig } from "./env.js";
 import { createWorkerLogger, type Logger } from "./observe/logger.js";
-import { RuleMetrics } from "./observe/rule-metrics.js";
+import { RuleMetrics, RuleMetricsCache } from "./observe/rule-metrics.js";
 import { createWorkerMetrics, NO_RULE, type WorkerMetrics } from "./observe/worker-metrics.js";
 import type { ProxyContext } from "./proxy/proxy-context.js";
 import { createProxyListener } from "./proxy/proxy-listener.js";
@@ -106,12 +106,14 @@ export async function startWorker(
     inFlight: 0,
     onIdle: undefined,
   };
-  const prepareDeps = { pools, targetPolicy, metrics, decrypt: options.decrypt };
+  const ruleMetrics = new RuleMetricsCache(metrics);
+  const prepareDeps = { pools, targetPolicy, ruleMetrics, decrypt: options.decrypt };
 
   const state = new RouteState<CompiledConfig>(options.subscriber, {
     compile: (snapshot) => compileConfig(snapshot, prepareDeps),
     onServed: (served) => {
       pools.retain(served.table.pools);
+      ruleMetrics.retain(served.table.ruleIds);
       metrics.configRevision.set(Number(served.revision));
       const { errors, ruleCount } = served.table.table;
       logger.info({ revision: String(served.revision), rules: ruleCount }, "config served");

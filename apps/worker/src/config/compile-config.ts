@@ -14,6 +14,8 @@ export interface CompiledConfig {
   readonly table: RouteTable<Rule, PreparedRule>;
   /** The upstream pools its rules use; pools of older configs that are not here get closed. */
   readonly pools: ReadonlySet<Pool>;
+  /** Ids of the rules it serves. */
+  readonly ruleIds: ReadonlySet<string>;
   /** Rules that cannot be served, by id: the problem their requests get. */
   readonly unavailable: ReadonlyMap<string, ProblemCode>;
 }
@@ -26,11 +28,13 @@ export interface CompiledConfig {
 export function compileConfig(snapshot: ConfigSnapshot, deps: PrepareDeps): CompiledConfig {
   const pools = new Set<Pool>();
   const unavailable = new Map<string, ProblemCode>();
+  const ruleIds = new Set<string>();
   const table = compileRouteTable<Rule, PreparedRule>(snapshot, {
     prepare: (rule) => {
       try {
         const prepared = prepareRule(rule, deps);
         pools.add(prepared.pool);
+        ruleIds.add(rule.id);
         return prepared;
       } catch (error) {
         unavailable.set(
@@ -41,5 +45,5 @@ export function compileConfig(snapshot: ConfigSnapshot, deps: PrepareDeps): Comp
       }
     },
   });
-  return { table, pools, unavailable };
+  return { table, pools, ruleIds, unavailable };
 }

@@ -13,8 +13,7 @@ import {
   type TargetPolicy,
 } from "@switchyard/policy";
 import type { Pool } from "undici";
-import { RuleMetrics } from "../observe/rule-metrics.js";
-import type { WorkerMetrics } from "../observe/worker-metrics.js";
+import type { RuleMetrics, RuleMetricsCache } from "../observe/rule-metrics.js";
 import type { UpstreamPools } from "../upstream/upstream-pools.js";
 
 /** Default `timeout_ms` when a snapshot leaves it unset (DESIGN.md §3). */
@@ -57,7 +56,7 @@ export class RuleUnavailableError extends Error {
 export interface PrepareDeps {
   readonly pools: UpstreamPools;
   readonly targetPolicy: TargetPolicy;
-  readonly metrics: WorkerMetrics;
+  readonly ruleMetrics: RuleMetricsCache;
   /** Decrypts a secret header's `encrypted_value`; undefined = secrets cannot be served. */
   readonly decrypt: ((value: string) => string) | undefined;
 }
@@ -128,6 +127,6 @@ export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
     authRequired: authMode !== AuthMode.UNAUTHENTICATED,
     requestHeaders,
     responseHeaders: compileResponseHeaderPolicy({ allowedHeaders: rule.allowedHeaders }),
-    metrics: new RuleMetrics(rule.id, deps.metrics),
+    metrics: deps.ruleMetrics.get(rule.id),
   });
 }
