@@ -1,5 +1,6 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ConfigPublisher } from "@switchyard/config-sync";
 import type { Readiness } from "../admin/admin-handler.js";
 import { listenAdminServer } from "../admin/admin-server.js";
 import { createAuthInterceptor } from "../auth/interceptor.js";
@@ -20,6 +21,7 @@ import type { Store } from "../store/store.js";
 import { loadDevKeySpec } from "./dev-keyring.js";
 import { createH2cServer } from "./h2c-server.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
+import { createPublishedInterceptor, publishSnapshots } from "./publish-snapshots.js";
 import { listenFailure, StartupError, storeFailure } from "./startup-error.js";
 import { withTimeout } from "./with-timeout.js";
 
@@ -31,16 +33,32 @@ export interface StartControlPlaneOptions {
   signal?: AbortSignal;
   /** How long `close()` lets in-flight RPCs finish before cutting them off. Default 10 000 ms. */
   shutdownGraceMs?: number;
+  /**
+   * Receives `store.snapshot()` once at start and after every commit, never an older revision
+   * after a newer one; a write's RPC answers once its snapshot is published (waiting at most
+   * 2 s). A failed publish is logged and never fails the write. Default: none.
+   */
+  publisher?: ConfigPublisher;
+  /**
+   * Whether to serve `/healthz`, `/readyz` and `/metrics` on `config.adminPort`. False when the
+   * caller serves them itself (`switchyard dev`), from `metrics.registry` and `readiness()`.
+   * Default true.
+   */
+  adminServer?: boolean;
 }
 
 /** A running control plane. */
 export interface ControlPlane {
   /** Base URL of the API (Connect, gRPC and gRPC-Web; HTTP/1.1 and h2c), e.g. `http://127.0.0.1:8081`. */
   readonly apiUrl: string;
-  /** Base URL of the admin server (`/healthz`, `/readyz`, `/metrics`). */
-  readonly adminUrl: string;
+  /** Base URL of the admin server (`/healthz`, `/readyz`, `/metrics`); undefined without one. */
+  readonly adminUrl: string | undefined;
   readonly store: Store;
   readonly metrics: ControlPlaneMetrics;
+  /** The keyring secret header values are sealed with (a worker in the same process opens them). */
+  readonly keyring: Keyring;
+  /** What `/readyz` answers: ready with the store's revision, or why not. */
+  readiness(): Promise<Readiness>;
   /**
    * Stops accepting, lets in-flight RPCs finish (bounded by `shutdownGraceMs`), closes the
    * store and the admin server; resolves when no connection is left. Idempotent.
@@ -83,13 +101,16 @@ export async function startControlPlane(
     return { ready: true, revision };
   };
 
-  const admin = await listenAdminServer(config.adminPort, config.host, {
-    registry: metrics.registry,
-    readiness,
-  }).catch((error: unknown) => {
-    throw listenFailure("SWITCHYARD_ADMIN_PORT", config.host, config.adminPort, error);
-  });
-  const cleanups: (() => Promise<void>)[] = [() => admin.close()];
+  const admin =
+    options.adminServer === false
+      ? undefined
+      : await listenAdminServer(config.adminPort, config.host, {
+          registry: metrics.registry,
+          readiness,
+        }).catch((error: unknown) => {
+          throw listenFailure("SWITCHYARD_ADMIN_PORT", config.host, config.adminPort, error);
+        });
+  const cleanups: (() => Promise<void>)[] = admin ? [() => admin.close()] : [];
   const undo = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   };
@@ -115,6 +136,13 @@ export async function startControlPlane(
       metrics.configRevision.set(Number(highest));
     });
     cleanups.push(async () => unsubscribe());
+    const publishing = options.publisher
+      ? publishSnapshots(opened, options.publisher, logger)
+      : undefined;
+    if (publishing) {
+      cleanups.push(() => publishing.stop());
+      await publishing.settled();
+    }
 
     const monitor = createHealthMonitor({ probe: () => opened.revision() });
     cleanups.push(async () => monitor.shutdown());
@@ -131,6 +159,7 @@ export async function startControlPlane(
           createRpcMetricsInterceptor(metrics),
           createLoggingInterceptor(logger, { actor: (values) => values.get(principalKey)?.actor }),
           createAuthInterceptor({ store: opened, adminToken: config.adminToken, logger }),
+          ...(publishing ? [createPublishedInterceptor(publishing)] : []),
         ],
         readMaxBytes: READ_MAX_BYTES,
         shutdownSignal: shutdown.signal,
@@ -144,16 +173,19 @@ export async function startControlPlane(
     state = "serving";
     const controlPlane = running({
       apiUrl: urlOf(config.host, apiAddress.port),
-      adminUrl: urlOf(config.host, admin.address.port),
+      adminUrl: admin && urlOf(config.host, admin.address.port),
       store: opened,
       metrics,
+      keyring,
+      readiness,
       close: async () => {
         state = "closing";
         monitor.shutdown();
         await api.close(graceMs, () => shutdown.abort());
         unsubscribe();
+        await publishing?.stop();
         await opened.close();
-        await admin.close();
+        await admin?.close();
         logger.info("control plane stopped");
       },
     });
