@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { defaultServerUrl } from "./client.js";
 import { aliasesCommand } from "./commands/aliases.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
+import { devCommand } from "./commands/dev.js";
 import { domainsCommand } from "./commands/domains.js";
 import { projectsCommand } from "./commands/projects.js";
 import { rulesCommand } from "./commands/rules.js";
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .showSuggestionAfterError(true)
     .addHelpText("after", `\n${environmentHelp}\n\n${exitCodeHelp}\n`);
 
+  devCommand(program, io);
   controlPlaneCommand(program, io);
   projectsCommand(program, io);
   aliasesCommand(program, io);
