@@ -2,24 +2,17 @@
 // @generated from file switchyard/v1/audit.proto (package switchyard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { JsonObject, Message } from "@bufbuild/protobuf";
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import {
-  file_google_protobuf_struct,
-  file_google_protobuf_timestamp,
-} from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file switchyard/v1/audit.proto.
  */
-export const file_switchyard_v1_audit: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chlzd2l0Y2h5YXJkL3YxL2F1ZGl0LnByb3RvEg1zd2l0Y2h5YXJkLnYxItYBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEg4KBmFjdGlvbhgEIAEoCRIQCghyZXNvdXJjZRgFIAEoCRInCgZiZWZvcmUYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBWFmdGVyGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIQCghyZXZpc2lvbhgIIAEoAyJYChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD3Jlc291cmNlX3ByZWZpeBgDIAEoCSJdChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIpCgZldmVudHMYASADKAsyGS5zd2l0Y2h5YXJkLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMnAKDEF1ZGl0U2VydmljZRJgCg9MaXN0QXVkaXRFdmVudHMSJS5zd2l0Y2h5YXJkLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaJi5zd2l0Y2h5YXJkLnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlYgZwcm90bzM",
-    [file_google_protobuf_struct, file_google_protobuf_timestamp],
-  );
+export const file_switchyard_v1_audit: GenFile = /*@__PURE__*/
+  fileDesc("Chlzd2l0Y2h5YXJkL3YxL2F1ZGl0LnByb3RvEg1zd2l0Y2h5YXJkLnYxItYBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEg4KBmFjdGlvbhgEIAEoCRIQCghyZXNvdXJjZRgFIAEoCRInCgZiZWZvcmUYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBWFmdGVyGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIQCghyZXZpc2lvbhgIIAEoAyJYChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD3Jlc291cmNlX3ByZWZpeBgDIAEoCSJdChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIpCgZldmVudHMYASADKAsyGS5zd2l0Y2h5YXJkLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMnAKDEF1ZGl0U2VydmljZRJgCg9MaXN0QXVkaXRFdmVudHMSJS5zd2l0Y2h5YXJkLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaJi5zd2l0Y2h5YXJkLnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * One mutation, as the store committed it. Secret values are redacted.
@@ -82,8 +75,7 @@ export type AuditEvent = Message<"switchyard.v1.AuditEvent"> & {
  * Describes the message switchyard.v1.AuditEvent.
  * Use `create(AuditEventSchema)` to create a new message.
  */
-export const AuditEventSchema: GenMessage<AuditEvent> =
-  /*@__PURE__*/
+export const AuditEventSchema: GenMessage<AuditEvent> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_audit, 0);
 
 /**
@@ -114,8 +106,7 @@ export type ListAuditEventsRequest = Message<"switchyard.v1.ListAuditEventsReque
  * Describes the message switchyard.v1.ListAuditEventsRequest.
  * Use `create(ListAuditEventsRequestSchema)` to create a new message.
  */
-export const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest> =
-  /*@__PURE__*/
+export const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_audit, 1);
 
 /**
@@ -137,8 +128,7 @@ export type ListAuditEventsResponse = Message<"switchyard.v1.ListAuditEventsResp
  * Describes the message switchyard.v1.ListAuditEventsResponse.
  * Use `create(ListAuditEventsResponseSchema)` to create a new message.
  */
-export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> =
-  /*@__PURE__*/
+export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_audit, 2);
 
 /**
@@ -154,5 +144,7 @@ export const AuditService: GenService<{
     methodKind: "unary";
     input: typeof ListAuditEventsRequestSchema;
     output: typeof ListAuditEventsResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_switchyard_v1_audit, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_switchyard_v1_audit, 0);
+

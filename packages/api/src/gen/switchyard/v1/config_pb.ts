@@ -2,7 +2,6 @@
 // @generated from file switchyard/v1/config.proto (package switchyard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { Message } from "@bufbuild/protobuf";
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -11,16 +10,13 @@ import type { Alias, Domain, Project } from "./project_pb.js";
 import { file_switchyard_v1_project } from "./project_pb.js";
 import type { Rule } from "./rule_pb.js";
 import { file_switchyard_v1_rule } from "./rule_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file switchyard/v1/config.proto.
  */
-export const file_switchyard_v1_config: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chpzd2l0Y2h5YXJkL3YxL2NvbmZpZy5wcm90bxINc3dpdGNoeWFyZC52MSLwAQoOQ29uZmlnU25hcHNob3QSEAoIcmV2aXNpb24YASABKAMSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAMgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBCADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBSADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgGIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZSIaChhHZXRDb25maWdSZXZpc2lvblJlcXVlc3QiXgoZR2V0Q29uZmlnUmV2aXNpb25SZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoAxIvCgt1cGRhdGVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGgoYR2V0Q29uZmlnU25hcHNob3RSZXF1ZXN0IkwKGUdldENvbmZpZ1NuYXBzaG90UmVzcG9uc2USLwoIc25hcHNob3QYASABKAsyHS5zd2l0Y2h5YXJkLnYxLkNvbmZpZ1NuYXBzaG90Mt8BCg1Db25maWdTZXJ2aWNlEmYKEUdldENvbmZpZ1JldmlzaW9uEicuc3dpdGNoeWFyZC52MS5HZXRDb25maWdSZXZpc2lvblJlcXVlc3QaKC5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USZgoRR2V0Q29uZmlnU25hcHNob3QSJy5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1NuYXBzaG90UmVxdWVzdBooLnN3aXRjaHlhcmQudjEuR2V0Q29uZmlnU25hcHNob3RSZXNwb25zZWIGcHJvdG8z",
-    [file_google_protobuf_timestamp, file_switchyard_v1_project, file_switchyard_v1_rule],
-  );
+export const file_switchyard_v1_config: GenFile = /*@__PURE__*/
+  fileDesc("Chpzd2l0Y2h5YXJkL3YxL2NvbmZpZy5wcm90bxINc3dpdGNoeWFyZC52MSLwAQoOQ29uZmlnU25hcHNob3QSEAoIcmV2aXNpb24YASABKAMSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAMgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBCADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBSADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgGIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZSIaChhHZXRDb25maWdSZXZpc2lvblJlcXVlc3QiXgoZR2V0Q29uZmlnUmV2aXNpb25SZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoAxIvCgt1cGRhdGVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGgoYR2V0Q29uZmlnU25hcHNob3RSZXF1ZXN0IkwKGUdldENvbmZpZ1NuYXBzaG90UmVzcG9uc2USLwoIc25hcHNob3QYASABKAsyHS5zd2l0Y2h5YXJkLnYxLkNvbmZpZ1NuYXBzaG90Mt8BCg1Db25maWdTZXJ2aWNlEmYKEUdldENvbmZpZ1JldmlzaW9uEicuc3dpdGNoeWFyZC52MS5HZXRDb25maWdSZXZpc2lvblJlcXVlc3QaKC5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USZgoRR2V0Q29uZmlnU25hcHNob3QSJy5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1NuYXBzaG90UmVxdWVzdBooLnN3aXRjaHlhcmQudjEuR2V0Q29uZmlnU25hcHNob3RSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchyard_v1_project, file_switchyard_v1_rule]);
 
 /**
  * Everything a worker needs to route, at one revision.
@@ -65,21 +61,20 @@ export type ConfigSnapshot = Message<"switchyard.v1.ConfigSnapshot"> & {
  * Describes the message switchyard.v1.ConfigSnapshot.
  * Use `create(ConfigSnapshotSchema)` to create a new message.
  */
-export const ConfigSnapshotSchema: GenMessage<ConfigSnapshot> =
-  /*@__PURE__*/
+export const ConfigSnapshotSchema: GenMessage<ConfigSnapshot> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_config, 0);
 
 /**
  * @generated from message switchyard.v1.GetConfigRevisionRequest
  */
-export type GetConfigRevisionRequest = Message<"switchyard.v1.GetConfigRevisionRequest"> & {};
+export type GetConfigRevisionRequest = Message<"switchyard.v1.GetConfigRevisionRequest"> & {
+};
 
 /**
  * Describes the message switchyard.v1.GetConfigRevisionRequest.
  * Use `create(GetConfigRevisionRequestSchema)` to create a new message.
  */
-export const GetConfigRevisionRequestSchema: GenMessage<GetConfigRevisionRequest> =
-  /*@__PURE__*/
+export const GetConfigRevisionRequestSchema: GenMessage<GetConfigRevisionRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_config, 1);
 
 /**
@@ -103,21 +98,20 @@ export type GetConfigRevisionResponse = Message<"switchyard.v1.GetConfigRevision
  * Describes the message switchyard.v1.GetConfigRevisionResponse.
  * Use `create(GetConfigRevisionResponseSchema)` to create a new message.
  */
-export const GetConfigRevisionResponseSchema: GenMessage<GetConfigRevisionResponse> =
-  /*@__PURE__*/
+export const GetConfigRevisionResponseSchema: GenMessage<GetConfigRevisionResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_config, 2);
 
 /**
  * @generated from message switchyard.v1.GetConfigSnapshotRequest
  */
-export type GetConfigSnapshotRequest = Message<"switchyard.v1.GetConfigSnapshotRequest"> & {};
+export type GetConfigSnapshotRequest = Message<"switchyard.v1.GetConfigSnapshotRequest"> & {
+};
 
 /**
  * Describes the message switchyard.v1.GetConfigSnapshotRequest.
  * Use `create(GetConfigSnapshotRequestSchema)` to create a new message.
  */
-export const GetConfigSnapshotRequestSchema: GenMessage<GetConfigSnapshotRequest> =
-  /*@__PURE__*/
+export const GetConfigSnapshotRequestSchema: GenMessage<GetConfigSnapshotRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_config, 3);
 
 /**
@@ -134,8 +128,7 @@ export type GetConfigSnapshotResponse = Message<"switchyard.v1.GetConfigSnapshot
  * Describes the message switchyard.v1.GetConfigSnapshotResponse.
  * Use `create(GetConfigSnapshotResponseSchema)` to create a new message.
  */
-export const GetConfigSnapshotResponseSchema: GenMessage<GetConfigSnapshotResponse> =
-  /*@__PURE__*/
+export const GetConfigSnapshotResponseSchema: GenMessage<GetConfigSnapshotResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_config, 4);
 
 /**
@@ -151,7 +144,7 @@ export const ConfigService: GenService<{
     methodKind: "unary";
     input: typeof GetConfigRevisionRequestSchema;
     output: typeof GetConfigRevisionResponseSchema;
-  };
+  },
   /**
    * The snapshot as the API shows it: secret values masked.
    *
@@ -161,5 +154,7 @@ export const ConfigService: GenService<{
     methodKind: "unary";
     input: typeof GetConfigSnapshotRequestSchema;
     output: typeof GetConfigSnapshotResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_switchyard_v1_config, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_switchyard_v1_config, 0);
+

@@ -2,26 +2,19 @@
 // @generated from file switchyard/v1/project.proto (package switchyard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { Message } from "@bufbuild/protobuf";
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
-import {
-  file_google_protobuf_field_mask,
-  file_google_protobuf_timestamp,
-} from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { RateLimit } from "./rule_pb.js";
 import { file_switchyard_v1_rule } from "./rule_pb.js";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file switchyard/v1/project.proto.
  */
-export const file_switchyard_v1_project: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chtzd2l0Y2h5YXJkL3YxL3Byb2plY3QucHJvdG8SDXN3aXRjaHlhcmQudjEi1gEKB1Byb2plY3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIsCgpyYXRlX2xpbWl0GAQgASgLMhguc3dpdGNoeWFyZC52MS5SYXRlTGltaXQSDAoEZXRhZxgFIAEoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsQBCgVBbGlhcxIKCgJpZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSHQoVaW5oZXJpdF9wcm9qZWN0X3J1bGVzGAQgASgIEgwKBGV0YWcYBSABKAkSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK4AQoGRG9tYWluEgoKAmlkGAEgASgJEgwKBGhvc3QYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIQCghhbGlhc19pZBgEIAEoCRIMCgRldGFnGAUgASgJEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPwoUQ3JlYXRlUHJvamVjdFJlcXVlc3QSJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCJAChVDcmVhdGVQcm9qZWN0UmVzcG9uc2USJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCIfChFHZXRQcm9qZWN0UmVxdWVzdBIKCgJpZBgBIAEoCSI9ChJHZXRQcm9qZWN0UmVzcG9uc2USJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCI8ChNMaXN0UHJvamVjdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlkKFExpc3RQcm9qZWN0c1Jlc3BvbnNlEigKCHByb2plY3RzGAEgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJwChRVcGRhdGVQcm9qZWN0UmVxdWVzdBInCgdwcm9qZWN0GAEgASgLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJAChVVcGRhdGVQcm9qZWN0UmVzcG9uc2USJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCI/ChREZWxldGVQcm9qZWN0UmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRldGFnGAIgASgJEg0KBWZvcmNlGAMgASgIIhcKFURlbGV0ZVByb2plY3RSZXNwb25zZSI5ChJDcmVhdGVBbGlhc1JlcXVlc3QSIwoFYWxpYXMYASABKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzIjoKE0NyZWF0ZUFsaWFzUmVzcG9uc2USIwoFYWxpYXMYASABKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzIh0KD0dldEFsaWFzUmVxdWVzdBIKCgJpZBgBIAEoCSI3ChBHZXRBbGlhc1Jlc3BvbnNlEiMKBWFsaWFzGAEgASgLMhQuc3dpdGNoeWFyZC52MS5BbGlhcyJPChJMaXN0QWxpYXNlc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QWxpYXNlc1Jlc3BvbnNlEiUKB2FsaWFzZXMYASADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJqChJVcGRhdGVBbGlhc1JlcXVlc3QSIwoFYWxpYXMYASABKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI6ChNVcGRhdGVBbGlhc1Jlc3BvbnNlEiMKBWFsaWFzGAEgASgLMhQuc3dpdGNoeWFyZC52MS5BbGlhcyI9ChJEZWxldGVBbGlhc1JlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCRINCgVmb3JjZRgDIAEoCCIVChNEZWxldGVBbGlhc1Jlc3BvbnNlIjwKE0NyZWF0ZURvbWFpblJlcXVlc3QSJQoGZG9tYWluGAEgASgLMhUuc3dpdGNoeWFyZC52MS5Eb21haW4iPQoUQ3JlYXRlRG9tYWluUmVzcG9uc2USJQoGZG9tYWluGAEgASgLMhUuc3dpdGNoeWFyZC52MS5Eb21haW4iHgoQR2V0RG9tYWluUmVxdWVzdBIKCgJpZBgBIAEoCSI6ChFHZXREb21haW5SZXNwb25zZRIlCgZkb21haW4YASABKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbiJPChJMaXN0RG9tYWluc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJWChNMaXN0RG9tYWluc1Jlc3BvbnNlEiYKB2RvbWFpbnMYASADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibQoTVXBkYXRlRG9tYWluUmVxdWVzdBIlCgZkb21haW4YASABKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siPQoUVXBkYXRlRG9tYWluUmVzcG9uc2USJQoGZG9tYWluGAEgASgLMhUuc3dpdGNoeWFyZC52MS5Eb21haW4iLwoTRGVsZXRlRG9tYWluUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRldGFnGAIgASgJIhYKFERlbGV0ZURvbWFpblJlc3BvbnNlMqYKCg5Qcm9qZWN0U2VydmljZRJaCg1DcmVhdGVQcm9qZWN0EiMuc3dpdGNoeWFyZC52MS5DcmVhdGVQcm9qZWN0UmVxdWVzdBokLnN3aXRjaHlhcmQudjEuQ3JlYXRlUHJvamVjdFJlc3BvbnNlElEKCkdldFByb2plY3QSIC5zd2l0Y2h5YXJkLnYxLkdldFByb2plY3RSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5HZXRQcm9qZWN0UmVzcG9uc2USVwoMTGlzdFByb2plY3RzEiIuc3dpdGNoeWFyZC52MS5MaXN0UHJvamVjdHNSZXF1ZXN0GiMuc3dpdGNoeWFyZC52MS5MaXN0UHJvamVjdHNSZXNwb25zZRJaCg1VcGRhdGVQcm9qZWN0EiMuc3dpdGNoeWFyZC52MS5VcGRhdGVQcm9qZWN0UmVxdWVzdBokLnN3aXRjaHlhcmQudjEuVXBkYXRlUHJvamVjdFJlc3BvbnNlEloKDURlbGV0ZVByb2plY3QSIy5zd2l0Y2h5YXJkLnYxLkRlbGV0ZVByb2plY3RSZXF1ZXN0GiQuc3dpdGNoeWFyZC52MS5EZWxldGVQcm9qZWN0UmVzcG9uc2USVAoLQ3JlYXRlQWxpYXMSIS5zd2l0Y2h5YXJkLnYxLkNyZWF0ZUFsaWFzUmVxdWVzdBoiLnN3aXRjaHlhcmQudjEuQ3JlYXRlQWxpYXNSZXNwb25zZRJLCghHZXRBbGlhcxIeLnN3aXRjaHlhcmQudjEuR2V0QWxpYXNSZXF1ZXN0Gh8uc3dpdGNoeWFyZC52MS5HZXRBbGlhc1Jlc3BvbnNlElQKC0xpc3RBbGlhc2VzEiEuc3dpdGNoeWFyZC52MS5MaXN0QWxpYXNlc1JlcXVlc3QaIi5zd2l0Y2h5YXJkLnYxLkxpc3RBbGlhc2VzUmVzcG9uc2USVAoLVXBkYXRlQWxpYXMSIS5zd2l0Y2h5YXJkLnYxLlVwZGF0ZUFsaWFzUmVxdWVzdBoiLnN3aXRjaHlhcmQudjEuVXBkYXRlQWxpYXNSZXNwb25zZRJUCgtEZWxldGVBbGlhcxIhLnN3aXRjaHlhcmQudjEuRGVsZXRlQWxpYXNSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5EZWxldGVBbGlhc1Jlc3BvbnNlElcKDENyZWF0ZURvbWFpbhIiLnN3aXRjaHlhcmQudjEuQ3JlYXRlRG9tYWluUmVxdWVzdBojLnN3aXRjaHlhcmQudjEuQ3JlYXRlRG9tYWluUmVzcG9uc2USTgoJR2V0RG9tYWluEh8uc3dpdGNoeWFyZC52MS5HZXREb21haW5SZXF1ZXN0GiAuc3dpdGNoeWFyZC52MS5HZXREb21haW5SZXNwb25zZRJUCgtMaXN0RG9tYWlucxIhLnN3aXRjaHlhcmQudjEuTGlzdERvbWFpbnNSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5MaXN0RG9tYWluc1Jlc3BvbnNlElcKDFVwZGF0ZURvbWFpbhIiLnN3aXRjaHlhcmQudjEuVXBkYXRlRG9tYWluUmVxdWVzdBojLnN3aXRjaHlhcmQudjEuVXBkYXRlRG9tYWluUmVzcG9uc2USVwoMRGVsZXRlRG9tYWluEiIuc3dpdGNoeWFyZC52MS5EZWxldGVEb21haW5SZXF1ZXN0GiMuc3dpdGNoeWFyZC52MS5EZWxldGVEb21haW5SZXNwb25zZWIGcHJvdG8z",
-    [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_switchyard_v1_rule],
-  );
+export const file_switchyard_v1_project: GenFile = /*@__PURE__*/
+  fileDesc("Chtzd2l0Y2h5YXJkL3YxL3Byb2plY3QucHJvdG8SDXN3aXRjaHlhcmQudjEi1gEKB1Byb2plY3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIsCgpyYXRlX2xpbWl0GAQgASgLMhguc3dpdGNoeWFyZC52MS5SYXRlTGltaXQSDAoEZXRhZxgFIAEoCRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsQBCgVBbGlhcxIKCgJpZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEgwKBG5hbWUYAyABKAkSHQoVaW5oZXJpdF9wcm9qZWN0X3J1bGVzGAQgASgIEgwKBGV0YWcYBSABKAkSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK4AQoGRG9tYWluEgoKAmlkGAEgASgJEgwKBGhvc3QYAiABKAkSEgoKcHJvamVjdF9pZBgDIAEoCRIQCghhbGlhc19pZBgEIAEoCRIMCgRldGFnGAUgASgJEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPwoUQ3JlYXRlUHJvamVjdFJlcXVlc3QSJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCJAChVDcmVhdGVQcm9qZWN0UmVzcG9uc2USJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCIfChFHZXRQcm9qZWN0UmVxdWVzdBIKCgJpZBgBIAEoCSI9ChJHZXRQcm9qZWN0UmVzcG9uc2USJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCI8ChNMaXN0UHJvamVjdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlkKFExpc3RQcm9qZWN0c1Jlc3BvbnNlEigKCHByb2plY3RzGAEgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJwChRVcGRhdGVQcm9qZWN0UmVxdWVzdBInCgdwcm9qZWN0GAEgASgLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayJAChVVcGRhdGVQcm9qZWN0UmVzcG9uc2USJwoHcHJvamVjdBgBIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdCI/ChREZWxldGVQcm9qZWN0UmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRldGFnGAIgASgJEg0KBWZvcmNlGAMgASgIIhcKFURlbGV0ZVByb2plY3RSZXNwb25zZSI5ChJDcmVhdGVBbGlhc1JlcXVlc3QSIwoFYWxpYXMYASABKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzIjoKE0NyZWF0ZUFsaWFzUmVzcG9uc2USIwoFYWxpYXMYASABKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzIh0KD0dldEFsaWFzUmVxdWVzdBIKCgJpZBgBIAEoCSI3ChBHZXRBbGlhc1Jlc3BvbnNlEiMKBWFsaWFzGAEgASgLMhQuc3dpdGNoeWFyZC52MS5BbGlhcyJPChJMaXN0QWxpYXNlc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJVChNMaXN0QWxpYXNlc1Jlc3BvbnNlEiUKB2FsaWFzZXMYASADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJqChJVcGRhdGVBbGlhc1JlcXVlc3QSIwoFYWxpYXMYASABKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEi8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayI6ChNVcGRhdGVBbGlhc1Jlc3BvbnNlEiMKBWFsaWFzGAEgASgLMhQuc3dpdGNoeWFyZC52MS5BbGlhcyI9ChJEZWxldGVBbGlhc1JlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCRINCgVmb3JjZRgDIAEoCCIVChNEZWxldGVBbGlhc1Jlc3BvbnNlIjwKE0NyZWF0ZURvbWFpblJlcXVlc3QSJQoGZG9tYWluGAEgASgLMhUuc3dpdGNoeWFyZC52MS5Eb21haW4iPQoUQ3JlYXRlRG9tYWluUmVzcG9uc2USJQoGZG9tYWluGAEgASgLMhUuc3dpdGNoeWFyZC52MS5Eb21haW4iHgoQR2V0RG9tYWluUmVxdWVzdBIKCgJpZBgBIAEoCSI6ChFHZXREb21haW5SZXNwb25zZRIlCgZkb21haW4YASABKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbiJPChJMaXN0RG9tYWluc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJWChNMaXN0RG9tYWluc1Jlc3BvbnNlEiYKB2RvbWFpbnMYASADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibQoTVXBkYXRlRG9tYWluUmVxdWVzdBIlCgZkb21haW4YASABKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siPQoUVXBkYXRlRG9tYWluUmVzcG9uc2USJQoGZG9tYWluGAEgASgLMhUuc3dpdGNoeWFyZC52MS5Eb21haW4iLwoTRGVsZXRlRG9tYWluUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRldGFnGAIgASgJIhYKFERlbGV0ZURvbWFpblJlc3BvbnNlMqYKCg5Qcm9qZWN0U2VydmljZRJaCg1DcmVhdGVQcm9qZWN0EiMuc3dpdGNoeWFyZC52MS5DcmVhdGVQcm9qZWN0UmVxdWVzdBokLnN3aXRjaHlhcmQudjEuQ3JlYXRlUHJvamVjdFJlc3BvbnNlElEKCkdldFByb2plY3QSIC5zd2l0Y2h5YXJkLnYxLkdldFByb2plY3RSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5HZXRQcm9qZWN0UmVzcG9uc2USVwoMTGlzdFByb2plY3RzEiIuc3dpdGNoeWFyZC52MS5MaXN0UHJvamVjdHNSZXF1ZXN0GiMuc3dpdGNoeWFyZC52MS5MaXN0UHJvamVjdHNSZXNwb25zZRJaCg1VcGRhdGVQcm9qZWN0EiMuc3dpdGNoeWFyZC52MS5VcGRhdGVQcm9qZWN0UmVxdWVzdBokLnN3aXRjaHlhcmQudjEuVXBkYXRlUHJvamVjdFJlc3BvbnNlEloKDURlbGV0ZVByb2plY3QSIy5zd2l0Y2h5YXJkLnYxLkRlbGV0ZVByb2plY3RSZXF1ZXN0GiQuc3dpdGNoeWFyZC52MS5EZWxldGVQcm9qZWN0UmVzcG9uc2USVAoLQ3JlYXRlQWxpYXMSIS5zd2l0Y2h5YXJkLnYxLkNyZWF0ZUFsaWFzUmVxdWVzdBoiLnN3aXRjaHlhcmQudjEuQ3JlYXRlQWxpYXNSZXNwb25zZRJLCghHZXRBbGlhcxIeLnN3aXRjaHlhcmQudjEuR2V0QWxpYXNSZXF1ZXN0Gh8uc3dpdGNoeWFyZC52MS5HZXRBbGlhc1Jlc3BvbnNlElQKC0xpc3RBbGlhc2VzEiEuc3dpdGNoeWFyZC52MS5MaXN0QWxpYXNlc1JlcXVlc3QaIi5zd2l0Y2h5YXJkLnYxLkxpc3RBbGlhc2VzUmVzcG9uc2USVAoLVXBkYXRlQWxpYXMSIS5zd2l0Y2h5YXJkLnYxLlVwZGF0ZUFsaWFzUmVxdWVzdBoiLnN3aXRjaHlhcmQudjEuVXBkYXRlQWxpYXNSZXNwb25zZRJUCgtEZWxldGVBbGlhcxIhLnN3aXRjaHlhcmQudjEuRGVsZXRlQWxpYXNSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5EZWxldGVBbGlhc1Jlc3BvbnNlElcKDENyZWF0ZURvbWFpbhIiLnN3aXRjaHlhcmQudjEuQ3JlYXRlRG9tYWluUmVxdWVzdBojLnN3aXRjaHlhcmQudjEuQ3JlYXRlRG9tYWluUmVzcG9uc2USTgoJR2V0RG9tYWluEh8uc3dpdGNoeWFyZC52MS5HZXREb21haW5SZXF1ZXN0GiAuc3dpdGNoeWFyZC52MS5HZXREb21haW5SZXNwb25zZRJUCgtMaXN0RG9tYWlucxIhLnN3aXRjaHlhcmQudjEuTGlzdERvbWFpbnNSZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5MaXN0RG9tYWluc1Jlc3BvbnNlElcKDFVwZGF0ZURvbWFpbhIiLnN3aXRjaHlhcmQudjEuVXBkYXRlRG9tYWluUmVxdWVzdBojLnN3aXRjaHlhcmQudjEuVXBkYXRlRG9tYWluUmVzcG9uc2USVwoMRGVsZXRlRG9tYWluEiIuc3dpdGNoeWFyZC52MS5EZWxldGVEb21haW5SZXF1ZXN0GiMuc3dpdGNoeWFyZC52MS5EZWxldGVEb21haW5SZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_switchyard_v1_rule]);
 
 /**
  * A project groups the domains, aliases and rules of one application.
@@ -80,8 +73,7 @@ export type Project = Message<"switchyard.v1.Project"> & {
  * Describes the message switchyard.v1.Project.
  * Use `create(ProjectSchema)` to create a new message.
  */
-export const ProjectSchema: GenMessage<Project> =
-  /*@__PURE__*/
+export const ProjectSchema: GenMessage<Project> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 0);
 
 /**
@@ -135,8 +127,7 @@ export type Alias = Message<"switchyard.v1.Alias"> & {
  * Describes the message switchyard.v1.Alias.
  * Use `create(AliasSchema)` to create a new message.
  */
-export const AliasSchema: GenMessage<Alias> =
-  /*@__PURE__*/
+export const AliasSchema: GenMessage<Alias> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 1);
 
 /**
@@ -190,8 +181,7 @@ export type Domain = Message<"switchyard.v1.Domain"> & {
  * Describes the message switchyard.v1.Domain.
  * Use `create(DomainSchema)` to create a new message.
  */
-export const DomainSchema: GenMessage<Domain> =
-  /*@__PURE__*/
+export const DomainSchema: GenMessage<Domain> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 2);
 
 /**
@@ -210,8 +200,7 @@ export type CreateProjectRequest = Message<"switchyard.v1.CreateProjectRequest">
  * Describes the message switchyard.v1.CreateProjectRequest.
  * Use `create(CreateProjectRequestSchema)` to create a new message.
  */
-export const CreateProjectRequestSchema: GenMessage<CreateProjectRequest> =
-  /*@__PURE__*/
+export const CreateProjectRequestSchema: GenMessage<CreateProjectRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 3);
 
 /**
@@ -228,8 +217,7 @@ export type CreateProjectResponse = Message<"switchyard.v1.CreateProjectResponse
  * Describes the message switchyard.v1.CreateProjectResponse.
  * Use `create(CreateProjectResponseSchema)` to create a new message.
  */
-export const CreateProjectResponseSchema: GenMessage<CreateProjectResponse> =
-  /*@__PURE__*/
+export const CreateProjectResponseSchema: GenMessage<CreateProjectResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 4);
 
 /**
@@ -246,8 +234,7 @@ export type GetProjectRequest = Message<"switchyard.v1.GetProjectRequest"> & {
  * Describes the message switchyard.v1.GetProjectRequest.
  * Use `create(GetProjectRequestSchema)` to create a new message.
  */
-export const GetProjectRequestSchema: GenMessage<GetProjectRequest> =
-  /*@__PURE__*/
+export const GetProjectRequestSchema: GenMessage<GetProjectRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 5);
 
 /**
@@ -264,8 +251,7 @@ export type GetProjectResponse = Message<"switchyard.v1.GetProjectResponse"> & {
  * Describes the message switchyard.v1.GetProjectResponse.
  * Use `create(GetProjectResponseSchema)` to create a new message.
  */
-export const GetProjectResponseSchema: GenMessage<GetProjectResponse> =
-  /*@__PURE__*/
+export const GetProjectResponseSchema: GenMessage<GetProjectResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 6);
 
 /**
@@ -289,8 +275,7 @@ export type ListProjectsRequest = Message<"switchyard.v1.ListProjectsRequest"> &
  * Describes the message switchyard.v1.ListProjectsRequest.
  * Use `create(ListProjectsRequestSchema)` to create a new message.
  */
-export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> =
-  /*@__PURE__*/
+export const ListProjectsRequestSchema: GenMessage<ListProjectsRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 7);
 
 /**
@@ -314,8 +299,7 @@ export type ListProjectsResponse = Message<"switchyard.v1.ListProjectsResponse">
  * Describes the message switchyard.v1.ListProjectsResponse.
  * Use `create(ListProjectsResponseSchema)` to create a new message.
  */
-export const ListProjectsResponseSchema: GenMessage<ListProjectsResponse> =
-  /*@__PURE__*/
+export const ListProjectsResponseSchema: GenMessage<ListProjectsResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 8);
 
 /**
@@ -341,8 +325,7 @@ export type UpdateProjectRequest = Message<"switchyard.v1.UpdateProjectRequest">
  * Describes the message switchyard.v1.UpdateProjectRequest.
  * Use `create(UpdateProjectRequestSchema)` to create a new message.
  */
-export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> =
-  /*@__PURE__*/
+export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 9);
 
 /**
@@ -359,8 +342,7 @@ export type UpdateProjectResponse = Message<"switchyard.v1.UpdateProjectResponse
  * Describes the message switchyard.v1.UpdateProjectResponse.
  * Use `create(UpdateProjectResponseSchema)` to create a new message.
  */
-export const UpdateProjectResponseSchema: GenMessage<UpdateProjectResponse> =
-  /*@__PURE__*/
+export const UpdateProjectResponseSchema: GenMessage<UpdateProjectResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 10);
 
 /**
@@ -392,21 +374,20 @@ export type DeleteProjectRequest = Message<"switchyard.v1.DeleteProjectRequest">
  * Describes the message switchyard.v1.DeleteProjectRequest.
  * Use `create(DeleteProjectRequestSchema)` to create a new message.
  */
-export const DeleteProjectRequestSchema: GenMessage<DeleteProjectRequest> =
-  /*@__PURE__*/
+export const DeleteProjectRequestSchema: GenMessage<DeleteProjectRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 11);
 
 /**
  * @generated from message switchyard.v1.DeleteProjectResponse
  */
-export type DeleteProjectResponse = Message<"switchyard.v1.DeleteProjectResponse"> & {};
+export type DeleteProjectResponse = Message<"switchyard.v1.DeleteProjectResponse"> & {
+};
 
 /**
  * Describes the message switchyard.v1.DeleteProjectResponse.
  * Use `create(DeleteProjectResponseSchema)` to create a new message.
  */
-export const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse> =
-  /*@__PURE__*/
+export const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 12);
 
 /**
@@ -423,8 +404,7 @@ export type CreateAliasRequest = Message<"switchyard.v1.CreateAliasRequest"> & {
  * Describes the message switchyard.v1.CreateAliasRequest.
  * Use `create(CreateAliasRequestSchema)` to create a new message.
  */
-export const CreateAliasRequestSchema: GenMessage<CreateAliasRequest> =
-  /*@__PURE__*/
+export const CreateAliasRequestSchema: GenMessage<CreateAliasRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 13);
 
 /**
@@ -441,8 +421,7 @@ export type CreateAliasResponse = Message<"switchyard.v1.CreateAliasResponse"> &
  * Describes the message switchyard.v1.CreateAliasResponse.
  * Use `create(CreateAliasResponseSchema)` to create a new message.
  */
-export const CreateAliasResponseSchema: GenMessage<CreateAliasResponse> =
-  /*@__PURE__*/
+export const CreateAliasResponseSchema: GenMessage<CreateAliasResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 14);
 
 /**
@@ -459,8 +438,7 @@ export type GetAliasRequest = Message<"switchyard.v1.GetAliasRequest"> & {
  * Describes the message switchyard.v1.GetAliasRequest.
  * Use `create(GetAliasRequestSchema)` to create a new message.
  */
-export const GetAliasRequestSchema: GenMessage<GetAliasRequest> =
-  /*@__PURE__*/
+export const GetAliasRequestSchema: GenMessage<GetAliasRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 15);
 
 /**
@@ -477,8 +455,7 @@ export type GetAliasResponse = Message<"switchyard.v1.GetAliasResponse"> & {
  * Describes the message switchyard.v1.GetAliasResponse.
  * Use `create(GetAliasResponseSchema)` to create a new message.
  */
-export const GetAliasResponseSchema: GenMessage<GetAliasResponse> =
-  /*@__PURE__*/
+export const GetAliasResponseSchema: GenMessage<GetAliasResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 16);
 
 /**
@@ -507,8 +484,7 @@ export type ListAliasesRequest = Message<"switchyard.v1.ListAliasesRequest"> & {
  * Describes the message switchyard.v1.ListAliasesRequest.
  * Use `create(ListAliasesRequestSchema)` to create a new message.
  */
-export const ListAliasesRequestSchema: GenMessage<ListAliasesRequest> =
-  /*@__PURE__*/
+export const ListAliasesRequestSchema: GenMessage<ListAliasesRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 17);
 
 /**
@@ -530,8 +506,7 @@ export type ListAliasesResponse = Message<"switchyard.v1.ListAliasesResponse"> &
  * Describes the message switchyard.v1.ListAliasesResponse.
  * Use `create(ListAliasesResponseSchema)` to create a new message.
  */
-export const ListAliasesResponseSchema: GenMessage<ListAliasesResponse> =
-  /*@__PURE__*/
+export const ListAliasesResponseSchema: GenMessage<ListAliasesResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 18);
 
 /**
@@ -555,8 +530,7 @@ export type UpdateAliasRequest = Message<"switchyard.v1.UpdateAliasRequest"> & {
  * Describes the message switchyard.v1.UpdateAliasRequest.
  * Use `create(UpdateAliasRequestSchema)` to create a new message.
  */
-export const UpdateAliasRequestSchema: GenMessage<UpdateAliasRequest> =
-  /*@__PURE__*/
+export const UpdateAliasRequestSchema: GenMessage<UpdateAliasRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 19);
 
 /**
@@ -573,8 +547,7 @@ export type UpdateAliasResponse = Message<"switchyard.v1.UpdateAliasResponse"> &
  * Describes the message switchyard.v1.UpdateAliasResponse.
  * Use `create(UpdateAliasResponseSchema)` to create a new message.
  */
-export const UpdateAliasResponseSchema: GenMessage<UpdateAliasResponse> =
-  /*@__PURE__*/
+export const UpdateAliasResponseSchema: GenMessage<UpdateAliasResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 20);
 
 /**
@@ -603,21 +576,20 @@ export type DeleteAliasRequest = Message<"switchyard.v1.DeleteAliasRequest"> & {
  * Describes the message switchyard.v1.DeleteAliasRequest.
  * Use `create(DeleteAliasRequestSchema)` to create a new message.
  */
-export const DeleteAliasRequestSchema: GenMessage<DeleteAliasRequest> =
-  /*@__PURE__*/
+export const DeleteAliasRequestSchema: GenMessage<DeleteAliasRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 21);
 
 /**
  * @generated from message switchyard.v1.DeleteAliasResponse
  */
-export type DeleteAliasResponse = Message<"switchyard.v1.DeleteAliasResponse"> & {};
+export type DeleteAliasResponse = Message<"switchyard.v1.DeleteAliasResponse"> & {
+};
 
 /**
  * Describes the message switchyard.v1.DeleteAliasResponse.
  * Use `create(DeleteAliasResponseSchema)` to create a new message.
  */
-export const DeleteAliasResponseSchema: GenMessage<DeleteAliasResponse> =
-  /*@__PURE__*/
+export const DeleteAliasResponseSchema: GenMessage<DeleteAliasResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 22);
 
 /**
@@ -634,8 +606,7 @@ export type CreateDomainRequest = Message<"switchyard.v1.CreateDomainRequest"> &
  * Describes the message switchyard.v1.CreateDomainRequest.
  * Use `create(CreateDomainRequestSchema)` to create a new message.
  */
-export const CreateDomainRequestSchema: GenMessage<CreateDomainRequest> =
-  /*@__PURE__*/
+export const CreateDomainRequestSchema: GenMessage<CreateDomainRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 23);
 
 /**
@@ -652,8 +623,7 @@ export type CreateDomainResponse = Message<"switchyard.v1.CreateDomainResponse">
  * Describes the message switchyard.v1.CreateDomainResponse.
  * Use `create(CreateDomainResponseSchema)` to create a new message.
  */
-export const CreateDomainResponseSchema: GenMessage<CreateDomainResponse> =
-  /*@__PURE__*/
+export const CreateDomainResponseSchema: GenMessage<CreateDomainResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 24);
 
 /**
@@ -670,8 +640,7 @@ export type GetDomainRequest = Message<"switchyard.v1.GetDomainRequest"> & {
  * Describes the message switchyard.v1.GetDomainRequest.
  * Use `create(GetDomainRequestSchema)` to create a new message.
  */
-export const GetDomainRequestSchema: GenMessage<GetDomainRequest> =
-  /*@__PURE__*/
+export const GetDomainRequestSchema: GenMessage<GetDomainRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 25);
 
 /**
@@ -688,8 +657,7 @@ export type GetDomainResponse = Message<"switchyard.v1.GetDomainResponse"> & {
  * Describes the message switchyard.v1.GetDomainResponse.
  * Use `create(GetDomainResponseSchema)` to create a new message.
  */
-export const GetDomainResponseSchema: GenMessage<GetDomainResponse> =
-  /*@__PURE__*/
+export const GetDomainResponseSchema: GenMessage<GetDomainResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 26);
 
 /**
@@ -718,8 +686,7 @@ export type ListDomainsRequest = Message<"switchyard.v1.ListDomainsRequest"> & {
  * Describes the message switchyard.v1.ListDomainsRequest.
  * Use `create(ListDomainsRequestSchema)` to create a new message.
  */
-export const ListDomainsRequestSchema: GenMessage<ListDomainsRequest> =
-  /*@__PURE__*/
+export const ListDomainsRequestSchema: GenMessage<ListDomainsRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 27);
 
 /**
@@ -741,8 +708,7 @@ export type ListDomainsResponse = Message<"switchyard.v1.ListDomainsResponse"> &
  * Describes the message switchyard.v1.ListDomainsResponse.
  * Use `create(ListDomainsResponseSchema)` to create a new message.
  */
-export const ListDomainsResponseSchema: GenMessage<ListDomainsResponse> =
-  /*@__PURE__*/
+export const ListDomainsResponseSchema: GenMessage<ListDomainsResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 28);
 
 /**
@@ -766,8 +732,7 @@ export type UpdateDomainRequest = Message<"switchyard.v1.UpdateDomainRequest"> &
  * Describes the message switchyard.v1.UpdateDomainRequest.
  * Use `create(UpdateDomainRequestSchema)` to create a new message.
  */
-export const UpdateDomainRequestSchema: GenMessage<UpdateDomainRequest> =
-  /*@__PURE__*/
+export const UpdateDomainRequestSchema: GenMessage<UpdateDomainRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 29);
 
 /**
@@ -784,8 +749,7 @@ export type UpdateDomainResponse = Message<"switchyard.v1.UpdateDomainResponse">
  * Describes the message switchyard.v1.UpdateDomainResponse.
  * Use `create(UpdateDomainResponseSchema)` to create a new message.
  */
-export const UpdateDomainResponseSchema: GenMessage<UpdateDomainResponse> =
-  /*@__PURE__*/
+export const UpdateDomainResponseSchema: GenMessage<UpdateDomainResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 30);
 
 /**
@@ -807,21 +771,20 @@ export type DeleteDomainRequest = Message<"switchyard.v1.DeleteDomainRequest"> &
  * Describes the message switchyard.v1.DeleteDomainRequest.
  * Use `create(DeleteDomainRequestSchema)` to create a new message.
  */
-export const DeleteDomainRequestSchema: GenMessage<DeleteDomainRequest> =
-  /*@__PURE__*/
+export const DeleteDomainRequestSchema: GenMessage<DeleteDomainRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 31);
 
 /**
  * @generated from message switchyard.v1.DeleteDomainResponse
  */
-export type DeleteDomainResponse = Message<"switchyard.v1.DeleteDomainResponse"> & {};
+export type DeleteDomainResponse = Message<"switchyard.v1.DeleteDomainResponse"> & {
+};
 
 /**
  * Describes the message switchyard.v1.DeleteDomainResponse.
  * Use `create(DeleteDomainResponseSchema)` to create a new message.
  */
-export const DeleteDomainResponseSchema: GenMessage<DeleteDomainResponse> =
-  /*@__PURE__*/
+export const DeleteDomainResponseSchema: GenMessage<DeleteDomainResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_project, 32);
 
 /**
@@ -837,7 +800,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof CreateProjectRequestSchema;
     output: typeof CreateProjectResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.GetProject
    */
@@ -845,7 +808,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof GetProjectRequestSchema;
     output: typeof GetProjectResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.ListProjects
    */
@@ -853,7 +816,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof ListProjectsRequestSchema;
     output: typeof ListProjectsResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.UpdateProject
    */
@@ -861,7 +824,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof UpdateProjectRequestSchema;
     output: typeof UpdateProjectResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.DeleteProject
    */
@@ -869,7 +832,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof DeleteProjectRequestSchema;
     output: typeof DeleteProjectResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.CreateAlias
    */
@@ -877,7 +840,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof CreateAliasRequestSchema;
     output: typeof CreateAliasResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.GetAlias
    */
@@ -885,7 +848,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof GetAliasRequestSchema;
     output: typeof GetAliasResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.ListAliases
    */
@@ -893,7 +856,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof ListAliasesRequestSchema;
     output: typeof ListAliasesResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.UpdateAlias
    */
@@ -901,7 +864,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof UpdateAliasRequestSchema;
     output: typeof UpdateAliasResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.DeleteAlias
    */
@@ -909,7 +872,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof DeleteAliasRequestSchema;
     output: typeof DeleteAliasResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.CreateDomain
    */
@@ -917,7 +880,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof CreateDomainRequestSchema;
     output: typeof CreateDomainResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.GetDomain
    */
@@ -925,7 +888,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof GetDomainRequestSchema;
     output: typeof GetDomainResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.ListDomains
    */
@@ -933,7 +896,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof ListDomainsRequestSchema;
     output: typeof ListDomainsResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.UpdateDomain
    */
@@ -941,7 +904,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof UpdateDomainRequestSchema;
     output: typeof UpdateDomainResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.ProjectService.DeleteDomain
    */
@@ -949,5 +912,7 @@ export const ProjectService: GenService<{
     methodKind: "unary";
     input: typeof DeleteDomainRequestSchema;
     output: typeof DeleteDomainResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_switchyard_v1_project, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_switchyard_v1_project, 0);
+

@@ -2,24 +2,17 @@
 // @generated from file switchyard/v1/rule.proto (package switchyard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { Message } from "@bufbuild/protobuf";
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
-import {
-  file_google_protobuf_field_mask,
-  file_google_protobuf_timestamp,
-} from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file switchyard/v1/rule.proto.
  */
-export const file_switchyard_v1_rule: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chhzd2l0Y2h5YXJkL3YxL3J1bGUucHJvdG8SDXN3aXRjaHlhcmQudjEi6AQKBFJ1bGUSCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIQCghhbGlhc19pZBgDIAEoCRIUCgxwYXRoX3BhdHRlcm4YBCABKAkSEgoKdGFyZ2V0X3VybBgFIAEoCRIZCgxzdHJpcF9wcmVmaXgYBiABKAhIAIgBARISCgVvcmRlchgHIAEoBUgBiAEBEhIKCnRpbWVvdXRfbXMYCCABKAUSFQoNcHJlc2VydmVfaG9zdBgJIAEoCBIUCgdlbmFibGVkGAogASgISAKIAQESEwoLZGVzY3JpcHRpb24YCyABKAkSFwoPYWxsb3dlZF9tZXRob2RzGAwgAygJEhcKD2FsbG93ZWRfaGVhZGVycxgNIAMoCRIyCg1oZWFkZXJfY29uZmlnGA4gASgLMhsuc3dpdGNoeWFyZC52MS5IZWFkZXJDb25maWcSJwoEYXV0aBgPIAEoCzIZLnN3aXRjaHlhcmQudjEuQXV0aFBvbGljeRIsCgpyYXRlX2xpbWl0GBAgASgLMhguc3dpdGNoeWFyZC52MS5SYXRlTGltaXQSGAoQZWdyZXNzX3Byb3h5X3VybBgRIAEoCRIRCgl3ZWJzb2NrZXQYEiABKAgSDAoEZXRhZxgTIAEoCRIvCgtjcmVhdGVfdGltZRgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg8KDV9zdHJpcF9wcmVmaXhCCAoGX29yZGVyQgoKCF9lbmFibGVkIkYKDEhlYWRlckNvbmZpZxInCgNhZGQYASADKAsyGi5zd2l0Y2h5YXJkLnYxLkhlYWRlclZhbHVlEg0KBXN0cmlwGAIgAygJIlMKC0hlYWRlclZhbHVlEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkSDgoGc2VjcmV0GAMgASgIEhcKD2VuY3J5cHRlZF92YWx1ZRgEIAEoCSIzCgpBdXRoUG9saWN5EiUKBG1vZGUYASABKA4yFy5zd2l0Y2h5YXJkLnYxLkF1dGhNb2RlIpoBCglSYXRlTGltaXQSDQoFbGltaXQYASABKAUSEQoJd2luZG93X21zGAIgASgFEigKA2tleRgDIAEoDjIbLnN3aXRjaHlhcmQudjEuUmF0ZUxpbWl0S2V5EhMKC2hlYWRlcl9uYW1lGAQgASgJEhcKD3NraXBfc3VjY2Vzc2Z1bBgFIAEoCBITCgtza2lwX2ZhaWxlZBgGIAEoCCI2ChFDcmVhdGVSdWxlUmVxdWVzdBIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIjcKEkNyZWF0ZVJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIhwKDkdldFJ1bGVSZXF1ZXN0EgoKAmlkGAEgASgJIjQKD0dldFJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlInEKEExpc3RSdWxlc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIVCghhbGlhc19pZBgCIAEoCUgAiAEBEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJQgsKCV9hbGlhc19pZCJQChFMaXN0UnVsZXNSZXNwb25zZRIiCgVydWxlcxgBIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZwoRVXBkYXRlUnVsZVJlcXVlc3QSIQoEcnVsZRgBIAEoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siNwoSVXBkYXRlUnVsZVJlc3BvbnNlEiEKBHJ1bGUYASABKAsyEy5zd2l0Y2h5YXJkLnYxLlJ1bGUiLQoRRGVsZXRlUnVsZVJlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCSIUChJEZWxldGVSdWxlUmVzcG9uc2UiTQoTUmVvcmRlclJ1bGVzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhAKCGFsaWFzX2lkGAIgASgJEhAKCHJ1bGVfaWRzGAMgAygJIjoKFFJlb3JkZXJSdWxlc1Jlc3BvbnNlEiIKBXJ1bGVzGAEgAygLMhMuc3dpdGNoeWFyZC52MS5SdWxlKnIKCEF1dGhNb2RlEhkKFUFVVEhfTU9ERV9VTlNQRUNJRklFRBAAEhUKEUFVVEhfTU9ERV9SRVFVSVJFEAESFQoRQVVUSF9NT0RFX0ZPUldBUkQQAhIdChlBVVRIX01PREVfVU5BVVRIRU5USUNBVEVEEAMqfAoMUmF0ZUxpbWl0S2V5Eh4KGlJBVEVfTElNSVRfS0VZX1VOU1BFQ0lGSUVEEAASFQoRUkFURV9MSU1JVF9LRVlfSVAQARIaChZSQVRFX0xJTUlUX0tFWV9TVUJKRUNUEAISGQoVUkFURV9MSU1JVF9LRVlfSEVBREVSEAMy+QMKC1J1bGVTZXJ2aWNlElEKCkNyZWF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLkNyZWF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5DcmVhdGVSdWxlUmVzcG9uc2USSAoHR2V0UnVsZRIdLnN3aXRjaHlhcmQudjEuR2V0UnVsZVJlcXVlc3QaHi5zd2l0Y2h5YXJkLnYxLkdldFJ1bGVSZXNwb25zZRJOCglMaXN0UnVsZXMSHy5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1JlcXVlc3QaIC5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1Jlc3BvbnNlElEKClVwZGF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLlVwZGF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5VcGRhdGVSdWxlUmVzcG9uc2USUQoKRGVsZXRlUnVsZRIgLnN3aXRjaHlhcmQudjEuRGVsZXRlUnVsZVJlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkRlbGV0ZVJ1bGVSZXNwb25zZRJXCgxSZW9yZGVyUnVsZXMSIi5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1JlcXVlc3QaIy5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1Jlc3BvbnNlYgZwcm90bzM",
-    [file_google_protobuf_field_mask, file_google_protobuf_timestamp],
-  );
+export const file_switchyard_v1_rule: GenFile = /*@__PURE__*/
+  fileDesc("Chhzd2l0Y2h5YXJkL3YxL3J1bGUucHJvdG8SDXN3aXRjaHlhcmQudjEi6AQKBFJ1bGUSCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIQCghhbGlhc19pZBgDIAEoCRIUCgxwYXRoX3BhdHRlcm4YBCABKAkSEgoKdGFyZ2V0X3VybBgFIAEoCRIZCgxzdHJpcF9wcmVmaXgYBiABKAhIAIgBARISCgVvcmRlchgHIAEoBUgBiAEBEhIKCnRpbWVvdXRfbXMYCCABKAUSFQoNcHJlc2VydmVfaG9zdBgJIAEoCBIUCgdlbmFibGVkGAogASgISAKIAQESEwoLZGVzY3JpcHRpb24YCyABKAkSFwoPYWxsb3dlZF9tZXRob2RzGAwgAygJEhcKD2FsbG93ZWRfaGVhZGVycxgNIAMoCRIyCg1oZWFkZXJfY29uZmlnGA4gASgLMhsuc3dpdGNoeWFyZC52MS5IZWFkZXJDb25maWcSJwoEYXV0aBgPIAEoCzIZLnN3aXRjaHlhcmQudjEuQXV0aFBvbGljeRIsCgpyYXRlX2xpbWl0GBAgASgLMhguc3dpdGNoeWFyZC52MS5SYXRlTGltaXQSGAoQZWdyZXNzX3Byb3h5X3VybBgRIAEoCRIRCgl3ZWJzb2NrZXQYEiABKAgSDAoEZXRhZxgTIAEoCRIvCgtjcmVhdGVfdGltZRgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg8KDV9zdHJpcF9wcmVmaXhCCAoGX29yZGVyQgoKCF9lbmFibGVkIkYKDEhlYWRlckNvbmZpZxInCgNhZGQYASADKAsyGi5zd2l0Y2h5YXJkLnYxLkhlYWRlclZhbHVlEg0KBXN0cmlwGAIgAygJIlMKC0hlYWRlclZhbHVlEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkSDgoGc2VjcmV0GAMgASgIEhcKD2VuY3J5cHRlZF92YWx1ZRgEIAEoCSIzCgpBdXRoUG9saWN5EiUKBG1vZGUYASABKA4yFy5zd2l0Y2h5YXJkLnYxLkF1dGhNb2RlIpoBCglSYXRlTGltaXQSDQoFbGltaXQYASABKAUSEQoJd2luZG93X21zGAIgASgFEigKA2tleRgDIAEoDjIbLnN3aXRjaHlhcmQudjEuUmF0ZUxpbWl0S2V5EhMKC2hlYWRlcl9uYW1lGAQgASgJEhcKD3NraXBfc3VjY2Vzc2Z1bBgFIAEoCBITCgtza2lwX2ZhaWxlZBgGIAEoCCI2ChFDcmVhdGVSdWxlUmVxdWVzdBIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIjcKEkNyZWF0ZVJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIhwKDkdldFJ1bGVSZXF1ZXN0EgoKAmlkGAEgASgJIjQKD0dldFJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlInEKEExpc3RSdWxlc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIVCghhbGlhc19pZBgCIAEoCUgAiAEBEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJQgsKCV9hbGlhc19pZCJQChFMaXN0UnVsZXNSZXNwb25zZRIiCgVydWxlcxgBIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZwoRVXBkYXRlUnVsZVJlcXVlc3QSIQoEcnVsZRgBIAEoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siNwoSVXBkYXRlUnVsZVJlc3BvbnNlEiEKBHJ1bGUYASABKAsyEy5zd2l0Y2h5YXJkLnYxLlJ1bGUiLQoRRGVsZXRlUnVsZVJlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCSIUChJEZWxldGVSdWxlUmVzcG9uc2UiTQoTUmVvcmRlclJ1bGVzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhAKCGFsaWFzX2lkGAIgASgJEhAKCHJ1bGVfaWRzGAMgAygJIjoKFFJlb3JkZXJSdWxlc1Jlc3BvbnNlEiIKBXJ1bGVzGAEgAygLMhMuc3dpdGNoeWFyZC52MS5SdWxlKnIKCEF1dGhNb2RlEhkKFUFVVEhfTU9ERV9VTlNQRUNJRklFRBAAEhUKEUFVVEhfTU9ERV9SRVFVSVJFEAESFQoRQVVUSF9NT0RFX0ZPUldBUkQQAhIdChlBVVRIX01PREVfVU5BVVRIRU5USUNBVEVEEAMqfAoMUmF0ZUxpbWl0S2V5Eh4KGlJBVEVfTElNSVRfS0VZX1VOU1BFQ0lGSUVEEAASFQoRUkFURV9MSU1JVF9LRVlfSVAQARIaChZSQVRFX0xJTUlUX0tFWV9TVUJKRUNUEAISGQoVUkFURV9MSU1JVF9LRVlfSEVBREVSEAMy+QMKC1J1bGVTZXJ2aWNlElEKCkNyZWF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLkNyZWF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5DcmVhdGVSdWxlUmVzcG9uc2USSAoHR2V0UnVsZRIdLnN3aXRjaHlhcmQudjEuR2V0UnVsZVJlcXVlc3QaHi5zd2l0Y2h5YXJkLnYxLkdldFJ1bGVSZXNwb25zZRJOCglMaXN0UnVsZXMSHy5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1JlcXVlc3QaIC5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1Jlc3BvbnNlElEKClVwZGF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLlVwZGF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5VcGRhdGVSdWxlUmVzcG9uc2USUQoKRGVsZXRlUnVsZRIgLnN3aXRjaHlhcmQudjEuRGVsZXRlUnVsZVJlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkRlbGV0ZVJ1bGVSZXNwb25zZRJXCgxSZW9yZGVyUnVsZXMSIi5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1JlcXVlc3QaIy5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A rule forwards the requests of one scope (a project's defaults, or one alias)
@@ -173,7 +166,8 @@ export type Rule = Message<"switchyard.v1.Rule"> & {
  * Describes the message switchyard.v1.Rule.
  * Use `create(RuleSchema)` to create a new message.
  */
-export const RuleSchema: GenMessage<Rule> = /*@__PURE__*/ messageDesc(file_switchyard_v1_rule, 0);
+export const RuleSchema: GenMessage<Rule> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_rule, 0);
 
 /**
  * Headers set on and removed from the upstream request.
@@ -200,8 +194,7 @@ export type HeaderConfig = Message<"switchyard.v1.HeaderConfig"> & {
  * Describes the message switchyard.v1.HeaderConfig.
  * Use `create(HeaderConfigSchema)` to create a new message.
  */
-export const HeaderConfigSchema: GenMessage<HeaderConfig> =
-  /*@__PURE__*/
+export const HeaderConfigSchema: GenMessage<HeaderConfig> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 1);
 
 /**
@@ -241,8 +234,7 @@ export type HeaderValue = Message<"switchyard.v1.HeaderValue"> & {
  * Describes the message switchyard.v1.HeaderValue.
  * Use `create(HeaderValueSchema)` to create a new message.
  */
-export const HeaderValueSchema: GenMessage<HeaderValue> =
-  /*@__PURE__*/
+export const HeaderValueSchema: GenMessage<HeaderValue> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 2);
 
 /**
@@ -259,8 +251,7 @@ export type AuthPolicy = Message<"switchyard.v1.AuthPolicy"> & {
  * Describes the message switchyard.v1.AuthPolicy.
  * Use `create(AuthPolicySchema)` to create a new message.
  */
-export const AuthPolicySchema: GenMessage<AuthPolicy> =
-  /*@__PURE__*/
+export const AuthPolicySchema: GenMessage<AuthPolicy> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 3);
 
 /**
@@ -312,8 +303,7 @@ export type RateLimit = Message<"switchyard.v1.RateLimit"> & {
  * Describes the message switchyard.v1.RateLimit.
  * Use `create(RateLimitSchema)` to create a new message.
  */
-export const RateLimitSchema: GenMessage<RateLimit> =
-  /*@__PURE__*/
+export const RateLimitSchema: GenMessage<RateLimit> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 4);
 
 /**
@@ -330,8 +320,7 @@ export type CreateRuleRequest = Message<"switchyard.v1.CreateRuleRequest"> & {
  * Describes the message switchyard.v1.CreateRuleRequest.
  * Use `create(CreateRuleRequestSchema)` to create a new message.
  */
-export const CreateRuleRequestSchema: GenMessage<CreateRuleRequest> =
-  /*@__PURE__*/
+export const CreateRuleRequestSchema: GenMessage<CreateRuleRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 5);
 
 /**
@@ -348,8 +337,7 @@ export type CreateRuleResponse = Message<"switchyard.v1.CreateRuleResponse"> & {
  * Describes the message switchyard.v1.CreateRuleResponse.
  * Use `create(CreateRuleResponseSchema)` to create a new message.
  */
-export const CreateRuleResponseSchema: GenMessage<CreateRuleResponse> =
-  /*@__PURE__*/
+export const CreateRuleResponseSchema: GenMessage<CreateRuleResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 6);
 
 /**
@@ -366,8 +354,7 @@ export type GetRuleRequest = Message<"switchyard.v1.GetRuleRequest"> & {
  * Describes the message switchyard.v1.GetRuleRequest.
  * Use `create(GetRuleRequestSchema)` to create a new message.
  */
-export const GetRuleRequestSchema: GenMessage<GetRuleRequest> =
-  /*@__PURE__*/
+export const GetRuleRequestSchema: GenMessage<GetRuleRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 7);
 
 /**
@@ -384,8 +371,7 @@ export type GetRuleResponse = Message<"switchyard.v1.GetRuleResponse"> & {
  * Describes the message switchyard.v1.GetRuleResponse.
  * Use `create(GetRuleResponseSchema)` to create a new message.
  */
-export const GetRuleResponseSchema: GenMessage<GetRuleResponse> =
-  /*@__PURE__*/
+export const GetRuleResponseSchema: GenMessage<GetRuleResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 8);
 
 /**
@@ -421,8 +407,7 @@ export type ListRulesRequest = Message<"switchyard.v1.ListRulesRequest"> & {
  * Describes the message switchyard.v1.ListRulesRequest.
  * Use `create(ListRulesRequestSchema)` to create a new message.
  */
-export const ListRulesRequestSchema: GenMessage<ListRulesRequest> =
-  /*@__PURE__*/
+export const ListRulesRequestSchema: GenMessage<ListRulesRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 9);
 
 /**
@@ -446,8 +431,7 @@ export type ListRulesResponse = Message<"switchyard.v1.ListRulesResponse"> & {
  * Describes the message switchyard.v1.ListRulesResponse.
  * Use `create(ListRulesResponseSchema)` to create a new message.
  */
-export const ListRulesResponseSchema: GenMessage<ListRulesResponse> =
-  /*@__PURE__*/
+export const ListRulesResponseSchema: GenMessage<ListRulesResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 10);
 
 /**
@@ -471,8 +455,7 @@ export type UpdateRuleRequest = Message<"switchyard.v1.UpdateRuleRequest"> & {
  * Describes the message switchyard.v1.UpdateRuleRequest.
  * Use `create(UpdateRuleRequestSchema)` to create a new message.
  */
-export const UpdateRuleRequestSchema: GenMessage<UpdateRuleRequest> =
-  /*@__PURE__*/
+export const UpdateRuleRequestSchema: GenMessage<UpdateRuleRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 11);
 
 /**
@@ -489,8 +472,7 @@ export type UpdateRuleResponse = Message<"switchyard.v1.UpdateRuleResponse"> & {
  * Describes the message switchyard.v1.UpdateRuleResponse.
  * Use `create(UpdateRuleResponseSchema)` to create a new message.
  */
-export const UpdateRuleResponseSchema: GenMessage<UpdateRuleResponse> =
-  /*@__PURE__*/
+export const UpdateRuleResponseSchema: GenMessage<UpdateRuleResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 12);
 
 /**
@@ -512,21 +494,20 @@ export type DeleteRuleRequest = Message<"switchyard.v1.DeleteRuleRequest"> & {
  * Describes the message switchyard.v1.DeleteRuleRequest.
  * Use `create(DeleteRuleRequestSchema)` to create a new message.
  */
-export const DeleteRuleRequestSchema: GenMessage<DeleteRuleRequest> =
-  /*@__PURE__*/
+export const DeleteRuleRequestSchema: GenMessage<DeleteRuleRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 13);
 
 /**
  * @generated from message switchyard.v1.DeleteRuleResponse
  */
-export type DeleteRuleResponse = Message<"switchyard.v1.DeleteRuleResponse"> & {};
+export type DeleteRuleResponse = Message<"switchyard.v1.DeleteRuleResponse"> & {
+};
 
 /**
  * Describes the message switchyard.v1.DeleteRuleResponse.
  * Use `create(DeleteRuleResponseSchema)` to create a new message.
  */
-export const DeleteRuleResponseSchema: GenMessage<DeleteRuleResponse> =
-  /*@__PURE__*/
+export const DeleteRuleResponseSchema: GenMessage<DeleteRuleResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 14);
 
 /**
@@ -557,8 +538,7 @@ export type ReorderRulesRequest = Message<"switchyard.v1.ReorderRulesRequest"> &
  * Describes the message switchyard.v1.ReorderRulesRequest.
  * Use `create(ReorderRulesRequestSchema)` to create a new message.
  */
-export const ReorderRulesRequestSchema: GenMessage<ReorderRulesRequest> =
-  /*@__PURE__*/
+export const ReorderRulesRequestSchema: GenMessage<ReorderRulesRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 15);
 
 /**
@@ -577,8 +557,7 @@ export type ReorderRulesResponse = Message<"switchyard.v1.ReorderRulesResponse">
  * Describes the message switchyard.v1.ReorderRulesResponse.
  * Use `create(ReorderRulesResponseSchema)` to create a new message.
  */
-export const ReorderRulesResponseSchema: GenMessage<ReorderRulesResponse> =
-  /*@__PURE__*/
+export const ReorderRulesResponseSchema: GenMessage<ReorderRulesResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 16);
 
 /**
@@ -617,7 +596,8 @@ export enum AuthMode {
 /**
  * Describes the enum switchyard.v1.AuthMode.
  */
-export const AuthModeSchema: GenEnum<AuthMode> = /*@__PURE__*/ enumDesc(file_switchyard_v1_rule, 0);
+export const AuthModeSchema: GenEnum<AuthMode> = /*@__PURE__*/
+  enumDesc(file_switchyard_v1_rule, 0);
 
 /**
  * @generated from enum switchyard.v1.RateLimitKey
@@ -655,8 +635,7 @@ export enum RateLimitKey {
 /**
  * Describes the enum switchyard.v1.RateLimitKey.
  */
-export const RateLimitKeySchema: GenEnum<RateLimitKey> =
-  /*@__PURE__*/
+export const RateLimitKeySchema: GenEnum<RateLimitKey> = /*@__PURE__*/
   enumDesc(file_switchyard_v1_rule, 1);
 
 /**
@@ -672,7 +651,7 @@ export const RuleService: GenService<{
     methodKind: "unary";
     input: typeof CreateRuleRequestSchema;
     output: typeof CreateRuleResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.RuleService.GetRule
    */
@@ -680,7 +659,7 @@ export const RuleService: GenService<{
     methodKind: "unary";
     input: typeof GetRuleRequestSchema;
     output: typeof GetRuleResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.RuleService.ListRules
    */
@@ -688,7 +667,7 @@ export const RuleService: GenService<{
     methodKind: "unary";
     input: typeof ListRulesRequestSchema;
     output: typeof ListRulesResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.RuleService.UpdateRule
    */
@@ -696,7 +675,7 @@ export const RuleService: GenService<{
     methodKind: "unary";
     input: typeof UpdateRuleRequestSchema;
     output: typeof UpdateRuleResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.RuleService.DeleteRule
    */
@@ -704,7 +683,7 @@ export const RuleService: GenService<{
     methodKind: "unary";
     input: typeof DeleteRuleRequestSchema;
     output: typeof DeleteRuleResponseSchema;
-  };
+  },
   /**
    * Sets the order of every rule of one scope at once.
    *
@@ -714,5 +693,7 @@ export const RuleService: GenService<{
     methodKind: "unary";
     input: typeof ReorderRulesRequestSchema;
     output: typeof ReorderRulesResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_switchyard_v1_rule, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_switchyard_v1_rule, 0);
+

@@ -2,21 +2,17 @@
 // @generated from file switchyard/v1/token.proto (package switchyard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { Message } from "@bufbuild/protobuf";
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file switchyard/v1/token.proto.
  */
-export const file_switchyard_v1_token: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "Chlzd2l0Y2h5YXJkL3YxL3Rva2VuLnByb3RvEg1zd2l0Y2h5YXJkLnYxIr4BCgVUb2tlbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiEKBHJvbGUYAyABKA4yEy5zd2l0Y2h5YXJkLnYxLlJvbGUSEwoLcHJvamVjdF9pZHMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3RfdXNlZF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI5ChJDcmVhdGVUb2tlblJlcXVlc3QSIwoFdG9rZW4YASABKAsyFC5zd2l0Y2h5YXJkLnYxLlRva2VuIkoKE0NyZWF0ZVRva2VuUmVzcG9uc2USIwoFdG9rZW4YASABKAsyFC5zd2l0Y2h5YXJkLnYxLlRva2VuEg4KBnNlY3JldBgCIAEoCSIdCg9HZXRUb2tlblJlcXVlc3QSCgoCaWQYASABKAkiNwoQR2V0VG9rZW5SZXNwb25zZRIjCgV0b2tlbhgBIAEoCzIULnN3aXRjaHlhcmQudjEuVG9rZW4iOgoRTGlzdFRva2Vuc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiUwoSTGlzdFRva2Vuc1Jlc3BvbnNlEiQKBnRva2VucxgBIAMoCzIULnN3aXRjaHlhcmQudjEuVG9rZW4SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiAKEkRlbGV0ZVRva2VuUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVUb2tlblJlc3BvbnNlKk4KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg4KClJPTEVfQURNSU4QARIPCgtST0xFX0VESVRPUhACEg8KC1JPTEVfVklFV0VSEAMy2gIKDFRva2VuU2VydmljZRJUCgtDcmVhdGVUb2tlbhIhLnN3aXRjaHlhcmQudjEuQ3JlYXRlVG9rZW5SZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5DcmVhdGVUb2tlblJlc3BvbnNlEksKCEdldFRva2VuEh4uc3dpdGNoeWFyZC52MS5HZXRUb2tlblJlcXVlc3QaHy5zd2l0Y2h5YXJkLnYxLkdldFRva2VuUmVzcG9uc2USUQoKTGlzdFRva2VucxIgLnN3aXRjaHlhcmQudjEuTGlzdFRva2Vuc1JlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkxpc3RUb2tlbnNSZXNwb25zZRJUCgtEZWxldGVUb2tlbhIhLnN3aXRjaHlhcmQudjEuRGVsZXRlVG9rZW5SZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5EZWxldGVUb2tlblJlc3BvbnNlYgZwcm90bzM",
-    [file_google_protobuf_timestamp],
-  );
+export const file_switchyard_v1_token: GenFile = /*@__PURE__*/
+  fileDesc("Chlzd2l0Y2h5YXJkL3YxL3Rva2VuLnByb3RvEg1zd2l0Y2h5YXJkLnYxIr4BCgVUb2tlbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEiEKBHJvbGUYAyABKA4yEy5zd2l0Y2h5YXJkLnYxLlJvbGUSEwoLcHJvamVjdF9pZHMYBCADKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmxhc3RfdXNlZF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI5ChJDcmVhdGVUb2tlblJlcXVlc3QSIwoFdG9rZW4YASABKAsyFC5zd2l0Y2h5YXJkLnYxLlRva2VuIkoKE0NyZWF0ZVRva2VuUmVzcG9uc2USIwoFdG9rZW4YASABKAsyFC5zd2l0Y2h5YXJkLnYxLlRva2VuEg4KBnNlY3JldBgCIAEoCSIdCg9HZXRUb2tlblJlcXVlc3QSCgoCaWQYASABKAkiNwoQR2V0VG9rZW5SZXNwb25zZRIjCgV0b2tlbhgBIAEoCzIULnN3aXRjaHlhcmQudjEuVG9rZW4iOgoRTGlzdFRva2Vuc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiUwoSTGlzdFRva2Vuc1Jlc3BvbnNlEiQKBnRva2VucxgBIAMoCzIULnN3aXRjaHlhcmQudjEuVG9rZW4SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiAKEkRlbGV0ZVRva2VuUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVUb2tlblJlc3BvbnNlKk4KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg4KClJPTEVfQURNSU4QARIPCgtST0xFX0VESVRPUhACEg8KC1JPTEVfVklFV0VSEAMy2gIKDFRva2VuU2VydmljZRJUCgtDcmVhdGVUb2tlbhIhLnN3aXRjaHlhcmQudjEuQ3JlYXRlVG9rZW5SZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5DcmVhdGVUb2tlblJlc3BvbnNlEksKCEdldFRva2VuEh4uc3dpdGNoeWFyZC52MS5HZXRUb2tlblJlcXVlc3QaHy5zd2l0Y2h5YXJkLnYxLkdldFRva2VuUmVzcG9uc2USUQoKTGlzdFRva2VucxIgLnN3aXRjaHlhcmQudjEuTGlzdFRva2Vuc1JlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkxpc3RUb2tlbnNSZXNwb25zZRJUCgtEZWxldGVUb2tlbhIhLnN3aXRjaHlhcmQudjEuRGVsZXRlVG9rZW5SZXF1ZXN0GiIuc3dpdGNoeWFyZC52MS5EZWxldGVUb2tlblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * An API bearer token. Only a hash of its secret is stored.
@@ -63,8 +59,7 @@ export type Token = Message<"switchyard.v1.Token"> & {
  * Describes the message switchyard.v1.Token.
  * Use `create(TokenSchema)` to create a new message.
  */
-export const TokenSchema: GenMessage<Token> =
-  /*@__PURE__*/
+export const TokenSchema: GenMessage<Token> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 0);
 
 /**
@@ -81,8 +76,7 @@ export type CreateTokenRequest = Message<"switchyard.v1.CreateTokenRequest"> & {
  * Describes the message switchyard.v1.CreateTokenRequest.
  * Use `create(CreateTokenRequestSchema)` to create a new message.
  */
-export const CreateTokenRequestSchema: GenMessage<CreateTokenRequest> =
-  /*@__PURE__*/
+export const CreateTokenRequestSchema: GenMessage<CreateTokenRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 1);
 
 /**
@@ -106,8 +100,7 @@ export type CreateTokenResponse = Message<"switchyard.v1.CreateTokenResponse"> &
  * Describes the message switchyard.v1.CreateTokenResponse.
  * Use `create(CreateTokenResponseSchema)` to create a new message.
  */
-export const CreateTokenResponseSchema: GenMessage<CreateTokenResponse> =
-  /*@__PURE__*/
+export const CreateTokenResponseSchema: GenMessage<CreateTokenResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 2);
 
 /**
@@ -124,8 +117,7 @@ export type GetTokenRequest = Message<"switchyard.v1.GetTokenRequest"> & {
  * Describes the message switchyard.v1.GetTokenRequest.
  * Use `create(GetTokenRequestSchema)` to create a new message.
  */
-export const GetTokenRequestSchema: GenMessage<GetTokenRequest> =
-  /*@__PURE__*/
+export const GetTokenRequestSchema: GenMessage<GetTokenRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 3);
 
 /**
@@ -142,8 +134,7 @@ export type GetTokenResponse = Message<"switchyard.v1.GetTokenResponse"> & {
  * Describes the message switchyard.v1.GetTokenResponse.
  * Use `create(GetTokenResponseSchema)` to create a new message.
  */
-export const GetTokenResponseSchema: GenMessage<GetTokenResponse> =
-  /*@__PURE__*/
+export const GetTokenResponseSchema: GenMessage<GetTokenResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 4);
 
 /**
@@ -165,8 +156,7 @@ export type ListTokensRequest = Message<"switchyard.v1.ListTokensRequest"> & {
  * Describes the message switchyard.v1.ListTokensRequest.
  * Use `create(ListTokensRequestSchema)` to create a new message.
  */
-export const ListTokensRequestSchema: GenMessage<ListTokensRequest> =
-  /*@__PURE__*/
+export const ListTokensRequestSchema: GenMessage<ListTokensRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 5);
 
 /**
@@ -188,8 +178,7 @@ export type ListTokensResponse = Message<"switchyard.v1.ListTokensResponse"> & {
  * Describes the message switchyard.v1.ListTokensResponse.
  * Use `create(ListTokensResponseSchema)` to create a new message.
  */
-export const ListTokensResponseSchema: GenMessage<ListTokensResponse> =
-  /*@__PURE__*/
+export const ListTokensResponseSchema: GenMessage<ListTokensResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 6);
 
 /**
@@ -206,21 +195,20 @@ export type DeleteTokenRequest = Message<"switchyard.v1.DeleteTokenRequest"> & {
  * Describes the message switchyard.v1.DeleteTokenRequest.
  * Use `create(DeleteTokenRequestSchema)` to create a new message.
  */
-export const DeleteTokenRequestSchema: GenMessage<DeleteTokenRequest> =
-  /*@__PURE__*/
+export const DeleteTokenRequestSchema: GenMessage<DeleteTokenRequest> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 7);
 
 /**
  * @generated from message switchyard.v1.DeleteTokenResponse
  */
-export type DeleteTokenResponse = Message<"switchyard.v1.DeleteTokenResponse"> & {};
+export type DeleteTokenResponse = Message<"switchyard.v1.DeleteTokenResponse"> & {
+};
 
 /**
  * Describes the message switchyard.v1.DeleteTokenResponse.
  * Use `create(DeleteTokenResponseSchema)` to create a new message.
  */
-export const DeleteTokenResponseSchema: GenMessage<DeleteTokenResponse> =
-  /*@__PURE__*/
+export const DeleteTokenResponseSchema: GenMessage<DeleteTokenResponse> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_token, 8);
 
 /**
@@ -257,7 +245,8 @@ export enum Role {
 /**
  * Describes the enum switchyard.v1.Role.
  */
-export const RoleSchema: GenEnum<Role> = /*@__PURE__*/ enumDesc(file_switchyard_v1_token, 0);
+export const RoleSchema: GenEnum<Role> = /*@__PURE__*/
+  enumDesc(file_switchyard_v1_token, 0);
 
 /**
  * API tokens. Every method needs ROLE_ADMIN without a project scope.
@@ -272,7 +261,7 @@ export const TokenService: GenService<{
     methodKind: "unary";
     input: typeof CreateTokenRequestSchema;
     output: typeof CreateTokenResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.TokenService.GetToken
    */
@@ -280,7 +269,7 @@ export const TokenService: GenService<{
     methodKind: "unary";
     input: typeof GetTokenRequestSchema;
     output: typeof GetTokenResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.TokenService.ListTokens
    */
@@ -288,7 +277,7 @@ export const TokenService: GenService<{
     methodKind: "unary";
     input: typeof ListTokensRequestSchema;
     output: typeof ListTokensResponseSchema;
-  };
+  },
   /**
    * @generated from rpc switchyard.v1.TokenService.DeleteToken
    */
@@ -296,5 +285,7 @@ export const TokenService: GenService<{
     methodKind: "unary";
     input: typeof DeleteTokenRequestSchema;
     output: typeof DeleteTokenResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_switchyard_v1_token, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_switchyard_v1_token, 0);
+
