@@ -159,10 +159,16 @@ describe("switchyard dev", () => {
     await cliJson(dev, ["projects", "list"]);
   });
 
-  it("lets the operator's target settings stand, without a dev-default line", async () => {
+  it("lets the operator's target settings stand and names a setting dev ignores", async () => {
     await dev!.stop();
-    dev = await startDevProcess(devEnv(pglite.dir, { SWITCHYARD_ALLOW_HTTP_TARGETS: "false" }));
+    dev = await startDevProcess(
+      devEnv(pglite.dir, {
+        SWITCHYARD_ALLOW_HTTP_TARGETS: "false",
+        SWITCHYARD_REDIS_URL: "redis://127.0.0.1:1",
+      }),
+    );
     expect(dev.banner.text).not.toContain("SWITCHYARD_ALLOW_HTTP_TARGETS");
+    expect(dev.banner.text).toMatch(/^ {2}ignored +SWITCHYARD_REDIS_URL: /m);
     expect(dev.banner.text).toContain("SWITCHYARD_ALLOW_PRIVATE_TARGETS=");
     // The stored http rule is now refused by the worker, not served.
     const refused = await throughProxy("/api/hello");

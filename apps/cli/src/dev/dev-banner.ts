@@ -11,6 +11,8 @@ export interface DevBannerInput {
   /** Where the embedded database lives; undefined with SWITCHYARD_DATABASE_URL. */
   readonly dataDir: string | undefined;
   readonly defaulted: readonly DevDefault[];
+  /** Settings given that dev does not use (SWITCHYARD_REDIS_URL: its config bus is in memory). */
+  readonly ignored?: readonly string[];
 }
 
 /** Why each laptop default is on, in one line. */
@@ -40,6 +42,9 @@ export function devBanner(input: DevBannerInput): string {
   for (const name of input.defaulted) {
     const note = DEFAULT_NOTES[name];
     if (note) lines.push(`  dev default  ${note}: ${name}=${DEV_DEFAULTS[name]}`);
+  }
+  for (const name of input.ignored ?? []) {
+    lines.push(`  ignored      ${name}: dev keeps config and rate limits in memory`);
   }
   lines.push(
     "For the CLI:",

@@ -30,6 +30,7 @@ export async function runDev(flags: { config?: string }, io: CliIo): Promise<voi
       dataDir:
         settings.controlPlane.databaseUrl === undefined ? settings.controlPlane.dataDir : undefined,
       defaulted: settings.defaulted,
+      ignored: settings.controlPlane.redisUrl === undefined ? [] : ["SWITCHYARD_REDIS_URL"],
     }),
   );
   const signal = await shutdownSignal();
