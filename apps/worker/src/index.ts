@@ -18,6 +18,10 @@ export {
   type WorkerSetting,
 } from "./env.js";
 export {
+  BatchedDestination,
+  type BatchedDestinationOptions,
+} from "./observe/batched-destination.js";
+export {
   type CreateWorkerLoggerOptions,
   createWorkerLogger,
   type Logger,

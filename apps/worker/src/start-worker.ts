@@ -11,6 +11,7 @@ import type { WorkerConfig } from "./env.js";
 import { createWorkerLogger, type Logger } from "./observe/logger.js";
 import { RuleMetrics, RuleMetricsCache } from "./observe/rule-metrics.js";
 import { createWorkerMetrics, NO_RULE, type WorkerMetrics } from "./observe/worker-metrics.js";
+import { createClientErrorListener } from "./proxy/client-error.js";
 import type { ProxyContext } from "./proxy/proxy-context.js";
 import { createProxyListener } from "./proxy/proxy-listener.js";
 import { createUpgradeListener } from "./proxy/upgrade-listener.js";
@@ -145,6 +146,7 @@ export async function startWorker(
   const onRequest = createProxyListener(context, state);
   const proxy = createServer(onRequest);
   proxy.on("upgrade", createUpgradeListener(context, state, onRequest));
+  proxy.on("clientError", createClientErrorListener(context));
   const admin =
     options.adminServer === false
       ? undefined
@@ -181,7 +183,7 @@ export async function startWorker(
         state.stop();
         await pools.close(1000);
         if (admin) await closeQuietly(admin);
-        logger.flush?.();
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })();
       return closing;
     },

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Sent, send } from "./support/client.js";
 import { snapshotOf, startTestWorker, type TestWorker } from "./support/harness.js";
 import { lookupTable } from "./support/names.js";
+import { rawRequest } from "./support/raw-http.js";
 
 const ca = createTestCa();
 const cleanups: (() => Promise<void>)[] = [];
@@ -161,6 +162,27 @@ describe("errors the worker answers itself", () => {
       headers: { "x-request-id": 'a b"c' },
     });
     expect(replaced.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("requests Node's parser refuses", () => {
+  it.each([
+    ["a malformed request line", "GARBAGE\r\n\r\n"],
+    ["a header without a colon", "GET / HTTP/1.1\r\nHost: app.test\r\nNoColon\r\n\r\n"],
+    [
+      "headers too large",
+      `GET / HTTP/1.1\r\nHost: app.test\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    ],
+  ])("answer a bad-request problem to %s", async (_, request) => {
+    const running = await startTestWorker({ snapshot: snapshotOf([]) });
+    cleanups.push(() => running.close());
+    const res = await rawRequest(running.worker.proxyUrl, request);
+    expect(res.status).toBe(400);
+    expect(res.headers["content-type"]).toBe("application/problem+json");
+    expect(JSON.parse(res.body)).toMatchObject({
+      type: "https://switchyard.dev/problems/bad-request",
+      request_id: res.headers["x-request-id"],
+    });
   });
 });
 

@@ -80,7 +80,6 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     this.#status = statusCode;
     this.#resume = resume;
     const { res } = this;
-    res.on("drain", onResponseDrain);
     if (statusText) res.writeHead(statusCode, statusText, headers);
     else res.writeHead(statusCode, headers);
     // Server-sent events: the client sees the headers now, not with the first event.
@@ -89,7 +88,10 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    return this.res.write(chunk);
+    if (this.res.write(chunk)) return true;
+    // The client's socket is full: undici pauses until `drain` resumes it.
+    this.res.once("drain", onResponseDrain);
+    return false;
   }
 
   onComplete(): void {
