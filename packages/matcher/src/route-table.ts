@@ -37,7 +37,8 @@ export class RouteTable<R extends RouteRule = RouteRule, T = undefined> {
    *   Taken so method-specific routing can be added without changing callers.
    * @param path the normalised path (DESIGN.md §4.1), without the query.
    */
-  resolve(host: string, _method: string, path: string): Resolution<R, T> {
+  // biome-ignore lint/correctness/noUnusedFunctionParameters: in the signature for callers, unused until routing by method
+  resolve(host: string, method: string, path: string): Resolution<R, T> {
     const scope = this.#hosts.get(host);
     if (scope === undefined) return UNKNOWN_HOST;
     const winner = scope.first(path);
