@@ -149,7 +149,8 @@ describe("switchyard walk-through", () => {
     expect(api.rule.rateLimit).toMatchObject({ limit: 100, windowMs: 60000 });
     expect(api.rule.allowedMethods).toEqual(["GET", "POST"]);
     expect(api.rule.headerConfig.add).toContainEqual({
-      name: "X-Api-Key",
+      // Header names are stored lower-case (policy's normaliseRule).
+      name: "x-api-key",
       value: "********",
       secret: true,
     });
@@ -208,7 +209,8 @@ describe("switchyard walk-through", () => {
     expect(after.etag).not.toBe(before.etag);
     // Only the masked field changed: the secret header is still there.
     expect(after.headerConfig.add).toContainEqual({
-      name: "X-Api-Key",
+      // Header names are stored lower-case (policy's normaliseRule).
+      name: "x-api-key",
       value: "********",
       secret: true,
     });
