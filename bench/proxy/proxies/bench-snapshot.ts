@@ -1,0 +1,62 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { AuthMode, type ConfigSnapshot, ConfigSnapshotSchema, RuleSchema } from "@switchyard/api";
+
+/** The Host every benchmark request carries. */
+export const BENCH_HOST = "app.bench.test";
+/** The path every benchmark request asks for; every proxy forwards it unchanged. */
+export const BENCH_PATH = "/api/items/42";
+
+/** Patterns of the other rules, none of which matches {@link BENCH_PATH}. */
+const FILLERS: readonly ((i: number) => string)[] = [
+  (i) => `/svc${i}/*`,
+  (i) => `/api/v${i % 3}/svc${i}/*`,
+  (i) => `/page${i}`,
+  (i) => `/svc${i}/health`,
+  (i) => `/users${i}/:id/profile`,
+  (i) => `/orgs/:org/repo${i}/*`,
+  (i) => `/svc${i}/*/status`,
+  (i) => `*.ext${i}`,
+];
+
+/**
+ * A snapshot of one project on {@link BENCH_HOST} with `ruleCount` rules. The measured rule
+ * (`/api/*` to `upstream`, every per-request feature on: a method list, an allowed header, an
+ * added header, metrics and the access log) comes last in order, behind `ruleCount - 1` rules
+ * of mixed patterns on other targets, so a matcher that scanned would pay for all of them.
+ */
+export function benchSnapshot(ruleCount: number, upstream: string): ConfigSnapshot {
+  const base = {
+    projectId: "p1",
+    timeoutMs: 30_000,
+    auth: { mode: AuthMode.UNAUTHENTICATED },
+  };
+  const rules = Array.from({ length: ruleCount - 1 }, (_, i) =>
+    create(RuleSchema, {
+      ...base,
+      id: `filler-${i}`,
+      pathPattern: (FILLERS[i % FILLERS.length] as (i: number) => string)(i),
+      targetUrl: `https://svc${i % 20}.bench.example/v1`,
+      order: i,
+    }),
+  );
+  rules.push(
+    create(RuleSchema, {
+      ...base,
+      id: "bench",
+      pathPattern: "/api/*",
+      targetUrl: `${upstream}/api`,
+      order: ruleCount,
+      allowedMethods: ["GET", "HEAD", "POST"],
+      allowedHeaders: ["x-tenant"],
+      headerConfig: { add: [{ name: "x-gateway", value: "switchyard" }] },
+    }),
+  );
+  return create(ConfigSnapshotSchema, {
+    revision: 1n,
+    createTime: timestampFromDate(new Date()),
+    projects: [{ id: "p1", name: "bench" }],
+    domains: [{ id: "d1", host: BENCH_HOST, projectId: "p1" }],
+    rules,
+  });
+}

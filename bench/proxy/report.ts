@@ -1,0 +1,110 @@
+import type { WrkResult } from "./wrk.js";
+
+/** A proxy under test. */
+export interface ProxyRow {
+  readonly key: string;
+  readonly name: string;
+  readonly script: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** One measured run of one proxy. */
+export interface Measurement extends WrkResult {
+  /** CPU time (user + system) of the proxy process per request, in microseconds. */
+  readonly cpuMicrosPerRequest: number;
+  /** 1-minute load average when the run started. */
+  readonly load: number;
+}
+
+/** What the report says about how it was measured. */
+export interface Setup {
+  readonly started: Date;
+  readonly machine: string;
+  readonly node: string;
+  readonly undici: string;
+  readonly upstream: string;
+  readonly wrk: string;
+  readonly load: string;
+  readonly command: string;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** DESIGN.md §8: the worker against each peer, and against itself at many rules. */
+const TARGETS = [
+  { label: "worker / Node floor", worker: "worker-1", peer: "floor", target: 0.9 },
+  { label: "worker / @fastify/http-proxy", worker: "worker-1", peer: "fastify", target: 1.5 },
+  { label: "worker / http-proxy-middleware", worker: "worker-1", peer: "hpm", target: 3 },
+  {
+    label: "worker, large config / worker, 1 rule",
+    worker: "worker-large",
+    peer: "worker-1",
+    target: 0.95,
+  },
+] as const;
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+
+/** The markdown report: setup, one row per proxy (medians over rounds), the ratios. */
+export function report(input: {
+  proxies: readonly ProxyRow[];
+  results: ReadonlyMap<string, readonly Measurement[]>;
+  setup: Setup;
+}): string {
+  const { proxies, results, setup } = input;
+  const medians = new Map<string, { rps: number; p50: number; p99: number; cpu: number }>();
+  const lines = [
+    `Run ${setup.started.toISOString()}`,
+    "",
+    `- machine: ${setup.machine}`,
+    `- Node ${setup.node}, undici ${setup.undici}; upstream: ${setup.upstream}; ${setup.wrk}`,
+    `- ${setup.command}`,
+    `- load average (1, 5, 15 min): ${setup.load}`,
+    "",
+    "| proxy | req/s | p50 (ms) | p99 (ms) | CPU per request (µs) | req/s of each round |",
+    "|---|---:|---:|---:|---:|---|",
+  ];
+  for (const proxy of proxies) {
+    const runs = results.get(proxy.key) ?? [];
+    if (runs.length === 0) continue;
+    const row = {
+      rps: median(runs.map((run) => run.requestsPerSecond)),
+      p50: median(runs.map((run) => run.p50Ms)),
+      p99: median(runs.map((run) => run.p99Ms)),
+      cpu: median(runs.map((run) => run.cpuMicrosPerRequest)),
+    };
+    medians.set(proxy.key, row);
+    const each = runs.map((run) => fixed(run.requestsPerSecond, 0)).join(", ");
+    lines.push(
+      `| ${proxy.name} | ${fixed(row.rps, 0)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.cpu, 1)} | ${each} |`,
+    );
+  }
+  const ratios = TARGETS.flatMap((target) => {
+    const worker = medians.get(target.worker);
+    const peer = medians.get(target.peer);
+    if (worker === undefined || peer === undefined) return [];
+    const byRps = worker.rps / peer.rps;
+    // CPU per request, inverted: how many requests the worker serves per CPU second
+    // for each one the peer serves. Steadier than req/s on a shared machine.
+    const byCpu = peer.cpu / worker.cpu;
+    const met = (value: number) => (value >= target.target ? "met" : "not met");
+    return [
+      `| ${target.label} | ≥ ${target.target} | ${fixed(byRps, 2)} (${met(byRps)}) | ${fixed(byCpu, 2)} (${met(byCpu)}) |`,
+    ];
+  });
+  if (ratios.length > 0) {
+    lines.push(
+      "",
+      "| ratio | target | by req/s | by CPU per request |",
+      "|---|---:|---:|---:|",
+      ...ratios,
+    );
+  }
+  return lines.join("\n");
+}

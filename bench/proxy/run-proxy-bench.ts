@@ -1,0 +1,241 @@
+/**
+ * Proxy throughput: the Switchyard worker side by side with the Node floor,
+ * @fastify/http-proxy and http-proxy-middleware, in one run on one machine, against one
+ * upstream. Method and results: docs/benchmarks.md, "Proxy throughput".
+ *
+ *   pnpm --filter @switchyard/bench run bench:proxy [-- --rounds 3 --seconds 12 …]
+ */
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { BENCH_HOST, BENCH_PATH } from "./proxies/bench-snapshot.js";
+import { ProxyProcess } from "./proxy-process.js";
+import { type Measurement, type ProxyRow, report } from "./report.js";
+import { ensureTools, toolVersion } from "./tools.js";
+import { BODY_BYTES, startNginx, startNodeUpstream, type Upstream } from "./upstream.js";
+import { packageVersion } from "./versions.js";
+import { runWrk } from "./wrk.js";
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "12" },
+    warmup: { type: "string", default: "5" },
+    threads: { type: "string", default: "2" },
+    connections: { type: "string", default: "50" },
+    upstream: { type: "string", default: "nginx" },
+    only: { type: "string" },
+    "large-rules": { type: "string", default: "10000" },
+    "proxy-cpu": { type: "string", default: "0" },
+    "load-cpu": { type: "string", default: "1" },
+    "cpu-prof": { type: "string" },
+    "access-log": { type: "string" },
+  },
+});
+
+function whole(name: string, min: number): number {
+  const value = Number(args[name as keyof typeof args]);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`--${name}: a whole number ≥ ${min}`);
+  return value;
+}
+
+const rounds = whole("rounds", 1);
+const seconds = whole("seconds", 1);
+const warmup = whole("warmup", 0);
+const threads = whole("threads", 1);
+const connections = whole("connections", threads);
+const largeRules = whole("large-rules", 2);
+const proxyCpu = whole("proxy-cpu", 0);
+const loadCpu = whole("load-cpu", 0);
+if (args.upstream !== "nginx" && args.upstream !== "node") {
+  throw new Error(`--upstream: "nginx" or "node", not "${args.upstream}"`);
+}
+if (Math.max(proxyCpu, loadCpu) >= cpus().length) {
+  throw new Error(`--proxy-cpu, --load-cpu: this machine has CPUs 0..${cpus().length - 1}`);
+}
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const worker = here("./proxies/switchyard-worker.js");
+const rulesLabel = largeRules.toLocaleString("en-US").replace(/,/g, " ");
+const PROXIES: readonly ProxyRow[] = [
+  {
+    key: "floor",
+    name: "Node floor (node:http + undici Pool)",
+    script: here("./proxies/node-floor.js"),
+  },
+  {
+    key: "fastify",
+    name: `@fastify/http-proxy ${packageVersion("@fastify/http-proxy")} (fastify ${packageVersion("fastify")})`,
+    script: here("./proxies/fastify-http-proxy.js"),
+  },
+  {
+    key: "hpm",
+    name: `http-proxy-middleware ${packageVersion("http-proxy-middleware")} (node:http, keep-alive agent)`,
+    script: here("./proxies/http-proxy-middleware.js"),
+  },
+  { key: "worker-1", name: "Switchyard worker, 1 rule", script: worker, env: { BENCH_RULES: "1" } },
+  {
+    key: "worker-large",
+    name: `Switchyard worker, ${rulesLabel} rules`,
+    script: worker,
+    env: { BENCH_RULES: String(largeRules) },
+  },
+];
+const only = args.only?.split(",").map((key) => key.trim());
+const proxies = only ? PROXIES.filter((proxy) => only.includes(proxy.key)) : PROXIES;
+if (proxies.length === 0)
+  throw new Error(`--only: none of ${PROXIES.map((p) => p.key).join(", ")}`);
+
+/** GETs the benchmark path through `port` once: 200 and the 1 KB body, or throws. */
+function preflight(port: number, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({
+      port,
+      host: "127.0.0.1",
+      path: BENCH_PATH,
+      headers: { host: BENCH_HOST },
+    });
+    req.on("response", (res) => {
+      let length = 0;
+      let text = "";
+      res.on("data", (chunk: Buffer) => {
+        length += chunk.length;
+        if (text.length < 500) text += chunk.toString();
+      });
+      res.on("end", () => {
+        if (res.statusCode === 200 && length === BODY_BYTES) resolve();
+        else reject(new Error(`${name}: ${res.statusCode}, ${length} bytes: ${text}`));
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Newlines in a file (access log lines). */
+function countLines(path: string): number {
+  const fd = openSync(path, "r");
+  const buffer = Buffer.alloc(1 << 20);
+  let lines = 0;
+  for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer)) {
+    for (let i = 0; i < read; i++) if (buffer[i] === 10) lines++;
+  }
+  closeSync(fd);
+  return lines;
+}
+
+const HEADERS = [`Host: ${BENCH_HOST}`, "User-Agent: wrk", "Accept: application/json"];
+
+async function measure(proxy: ProxyRow, round: number, upstream: Upstream, dir: string) {
+  const isWorker = proxy.script === worker;
+  const accessLog = isWorker
+    ? (args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
+    : "";
+  const flags =
+    args["cpu-prof"] && isWorker
+      ? [
+          "--cpu-prof",
+          "--cpu-prof-dir",
+          args["cpu-prof"],
+          "--cpu-prof-name",
+          `${proxy.key}-${round}.cpuprofile`,
+        ]
+      : [];
+  const load = loadavg()[0] as number;
+  const child = new ProxyProcess(
+    proxy.script,
+    proxyCpu,
+    { ...proxy.env, BENCH_UPSTREAM: upstream.origin, BENCH_ACCESS_LOG: accessLog },
+    flags,
+  );
+  try {
+    const port = await child.port;
+    await preflight(port, proxy.name);
+    const wrk = {
+      url: `http://127.0.0.1:${port}${BENCH_PATH}`,
+      headers: HEADERS,
+      threads,
+      connections,
+      cpu: loadCpu,
+    };
+    if (warmup > 0) await runWrk({ ...wrk, seconds: warmup });
+    const cpuBefore = await child.cpuMicros();
+    const result = await runWrk({ ...wrk, seconds });
+    const cpuMicros = (await child.cpuMicros()) - cpuBefore;
+    await child.stop();
+    if (result.errors > 0)
+      throw new Error(`${proxy.name}: ${result.errors} errors or non-2xx answers`);
+    if (Math.abs(result.bytesPerResponse - BODY_BYTES) > 512) {
+      throw new Error(`${proxy.name}: ${result.bytesPerResponse.toFixed(0)} bytes per response`);
+    }
+    if (isWorker && args["access-log"] === undefined) {
+      const lines = countLines(accessLog);
+      rmSync(accessLog);
+      if (lines < result.requests) {
+        throw new Error(`${proxy.name}: ${lines} access log lines for ${result.requests} requests`);
+      }
+    }
+    const measurement: Measurement = {
+      ...result,
+      cpuMicrosPerRequest: cpuMicros / result.requests,
+      load,
+    };
+    console.error(
+      `round ${round + 1} ${proxy.key.padEnd(12)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s  ` +
+        `p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  ` +
+        `${measurement.cpuMicrosPerRequest.toFixed(1)} µs CPU/req  (load ${load.toFixed(2)})`,
+    );
+    return measurement;
+  } finally {
+    await child.stop();
+  }
+}
+
+ensureTools(args.upstream === "nginx");
+// The orchestrator shares the load generator's CPU, away from the proxies'.
+spawnSync("taskset", ["-pc", String(loadCpu), String(process.pid)], { stdio: "ignore" });
+const dir = mkdtempSync(join(tmpdir(), "switchyard-proxy-bench-"));
+const loadBefore = loadavg();
+const started = new Date();
+const upstream =
+  args.upstream === "nginx"
+    ? await startNginx(dir, loadCpu)
+    : await startNodeUpstream(here("./node-upstream.js"), loadCpu);
+const results = new Map<string, Measurement[]>(proxies.map((proxy) => [proxy.key, []]));
+try {
+  for (let round = 0; round < rounds; round++) {
+    // Each round starts one proxy later, so no proxy always runs first or last.
+    for (let i = 0; i < proxies.length; i++) {
+      const proxy = proxies[(i + round) % proxies.length] as ProxyRow;
+      results.get(proxy.key)?.push(await measure(proxy, round, upstream, dir));
+    }
+  }
+} finally {
+  await upstream.stop();
+}
+const raw = join(dir, "results.json");
+writeFileSync(raw, JSON.stringify(Object.fromEntries(results), null, 2));
+console.log(
+  report({
+    proxies,
+    results,
+    setup: {
+      started,
+      machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
+      node: process.version,
+      undici: packageVersion("undici"),
+      upstream: `${upstream.description}${args.upstream === "nginx" ? ` (${toolVersion("nginx", "-v")})` : ""}`,
+      wrk: toolVersion("wrk", "-v"),
+      load: `${loadBefore.map((n) => n.toFixed(2)).join(" ")} before, ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" ")} after`,
+      command: `wrk --latency -t ${threads} -c ${connections} -d ${seconds}s (after ${warmup} s warm-up), ${rounds} rounds, proxies pinned to CPU ${proxyCpu}, upstream and wrk to CPU ${loadCpu}`,
+    },
+  }),
+);
+console.error(`raw results: ${raw}`);
