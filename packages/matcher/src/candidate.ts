@@ -29,7 +29,7 @@ export class Candidate<R extends RouteRule, T> {
     pattern: PathPattern,
     readonly rank: number,
     readonly prepared: T,
-    unavailable: string | undefined,
+    readonly unavailable: string | undefined,
   ) {
     const segments = pattern.kind === "segments" ? pattern.segments : [];
     this.#prefix = pattern.kind === "segments" && pattern.prefix;

@@ -113,7 +113,8 @@ export function compileRouteTable<R extends RouteRule, T = undefined>(
       errors.push(domainError(domain.host, "is used by an earlier domain; domain left out"));
     }
   }
-  const table = new RouteTable(hosts, input.revision ?? 0n, errors, ruleCount);
+  const sets = [...compiled.values()].map((entry) => entry.set);
+  const table = new RouteTable(hosts, sets, input.revision ?? 0n, errors, ruleCount);
   compiledRuleSets.set(table, compiled);
   return table;
 }

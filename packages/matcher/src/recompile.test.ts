@@ -58,6 +58,30 @@ describe("compiling with the previous table", () => {
     expect(reordered.prepared).toEqual(["q1"]);
   });
 
+  it("lists every rule it answers with and its prepared value, taken over or not", () => {
+    const p2: RouteRule = { ...p1, pathPattern: "/b/*" };
+    const second = compileCounting({ revision: 2n, domains, rules: [p2, q1, qBad] }, first);
+    const listed = [...second.table.rules()].map(({ rule, prepared }) => [rule.id, prepared]);
+    expect(listed.sort()).toEqual([
+      ["p1", "p1@2"],
+      ["q1", "q1@1"],
+    ]);
+  });
+
+  it("leaves out of the list the rules whose prepare threw", () => {
+    const table = compileRouteTable(
+      { domains, rules: [p1, q1] },
+      {
+        prepare: (rule) => {
+          if (rule.id === "q1") throw new Error("no");
+          return rule.id;
+        },
+      },
+    );
+    expect([...table.rules()].map((r) => r.rule.id)).toEqual(["p1"]);
+    expect(table.errors.map((e) => e.id)).toEqual(["q1"]);
+  });
+
   it("follows domain and alias changes, which are not cached", () => {
     const moved = compileCounting(
       { revision: 2n, domains: [{ host: "p.test", projectId: "q" }], rules: [p1, q1, qBad] },

@@ -2,6 +2,7 @@ import type { CompileError } from "./compile-error.js";
 import type { HostTable } from "./host-table.js";
 import { type Resolution, UNKNOWN_HOST } from "./resolution.js";
 import type { RouteRule } from "./route-input.js";
+import type { RuleSet } from "./rule-set.js";
 import type { Scope } from "./scope.js";
 
 /**
@@ -11,10 +12,12 @@ import type { Scope } from "./scope.js";
  */
 export class RouteTable<R extends RouteRule = RouteRule, T = undefined> {
   readonly #hosts: HostTable<Scope<R, T>>;
+  readonly #ruleSets: readonly RuleSet<R, T>[];
 
   /** @internal Built by `compileRouteTable`. */
   constructor(
     hosts: HostTable<Scope<R, T>>,
+    ruleSets: readonly RuleSet<R, T>[],
     /** The snapshot's revision (0n when the input had none). */
     readonly revision: bigint,
     /** Rules and domains left out of the table, or whose `prepare` failed; empty when all is well. */
@@ -23,6 +26,22 @@ export class RouteTable<R extends RouteRule = RouteRule, T = undefined> {
     readonly ruleCount: number,
   ) {
     this.#hosts = hosts;
+    this.#ruleSets = ruleSets;
+  }
+
+  /**
+   * Every rule the table can answer with and what `prepare` returned for it, scope
+   * by scope in match order; rules whose `prepare` threw are left out (they are in
+   * `errors`). With `CompileOptions.previous`, `prepare` does not run again for the
+   * rules taken over, so this is where to find everything the table uses (upstream
+   * pools, say).
+   */
+  *rules(): IterableIterator<{ readonly rule: R; readonly prepared: T }> {
+    for (const set of this.#ruleSets) {
+      for (const { rule, prepared, unavailable } of set.candidates) {
+        if (unavailable === undefined) yield { rule, prepared };
+      }
+    }
   }
 
   /**

@@ -20,8 +20,8 @@ export class RuleSet<R extends RouteRule, T> {
   /** Trie roots; unset when the set has no rule of that kind, so resolve skips them. */
   readonly segments: SegmentNode<Candidate<R, T>> | undefined;
   readonly suffixes: SuffixNode<Candidate<R, T>> | undefined;
-  /** How many rules the set holds. */
-  readonly size: number;
+  /** The set's rules in match order, for `RouteTable.rules`. */
+  readonly candidates: readonly Candidate<R, T>[];
 
   /**
    * Sorts the scope's enabled rules, then parses and inserts them one by one, so
@@ -35,12 +35,12 @@ export class RuleSet<R extends RouteRule, T> {
       .sort((a, b) => compareMatchOrderKeys(a.key, b.key));
     let segments: SegmentNode<Candidate<R, T>> | undefined;
     let suffixes: SuffixNode<Candidate<R, T>> | undefined;
-    let size = 0;
+    const candidates: Candidate<R, T>[] = [];
     for (const [rank, { rule }] of sorted.entries()) {
       const pattern = compiler.pattern(rule);
       if (pattern === undefined) continue;
       const candidate = compiler.candidate(rule, pattern, rank);
-      size++;
+      candidates.push(candidate);
       if (pattern.kind === "suffix") {
         suffixes ??= new SuffixNode();
         suffixes.add(pattern.suffix, candidate);
@@ -51,7 +51,12 @@ export class RuleSet<R extends RouteRule, T> {
     }
     this.segments = segments;
     this.suffixes = suffixes;
-    this.size = size;
+    this.candidates = candidates;
+  }
+
+  /** How many rules the set holds. */
+  get size(): number {
+    return this.candidates.length;
   }
 
   /** The first rule in match order whose pattern matches the normalised `path`. */
