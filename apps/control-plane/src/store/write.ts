@@ -58,9 +58,13 @@ export class Writer {
   /** A write that changes config: new revision, audit, commit, then listeners. */
   async config<T>(ctx: WriteContext, fn: (w: Write) => Promise<T>): Promise<T> {
     const { value, revision } = await this.#db.transaction(async (tx) => {
+      // The commit time increases by at least 1 ms per revision (even if the clock steps
+      // back), so times stay distinct at the millisecond precision clients see, and ordering
+      // rules by create_time, as workers do, equals ordering them by revision.
       const [row] = await tx.query<{ revision: bigint; update_time: Date }>(
         `UPDATE config_revision
-            SET revision = revision + 1, update_time = greatest(update_time, clock_timestamp())
+            SET revision = revision + 1,
+                update_time = greatest(update_time + interval '1 millisecond', clock_timestamp())
           RETURNING revision, update_time`,
       );
       const value = await runAudited(tx, row!.revision, row!.update_time, ctx, fn);

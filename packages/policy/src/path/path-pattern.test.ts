@@ -53,6 +53,7 @@ describe("parsePathPattern", () => {
     ["/:1d", "not a parameter name"],
     ["/:", "not a parameter name"],
     ["/:id/:id", 'repeats the parameter ":id"'],
+    ["/:__proto__", "not allowed as a parameter name"],
     ["*", 'must start with "/"'],
     ["*/x", "suffix pattern"],
     ["**.json", "suffix pattern"],

@@ -100,6 +100,8 @@ function parseSegment(part: string, last: boolean): PatternSegment | string {
     if (!PARAM_NAME.test(name)) {
       return `":${name}" is not a parameter name (letters, digits and _, not starting with a digit)`;
     }
+    // Captures land in a plain object: "__proto__" would set its prototype, not a property.
+    if (name === "__proto__") return '":__proto__" is not allowed as a parameter name';
     return { kind: "param", name };
   }
   if (part === "" && !last) return 'must not contain an empty segment ("//")';
