@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     "load-cpu": { type: "string", default: "1" },
     "cpu-prof": { type: "string" },
     "access-log": { type: "string" },
+    "node-flags": { type: "string" },
   },
 });
 
@@ -136,16 +137,16 @@ async function measure(proxy: ProxyRow, round: number, upstream: Upstream, dir: 
   const accessLog = isWorker
     ? (args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
     : "";
-  const flags =
-    args["cpu-prof"] && isWorker
-      ? [
-          "--cpu-prof",
-          "--cpu-prof-dir",
-          args["cpu-prof"],
-          "--cpu-prof-name",
-          `${proxy.key}-${round}.cpuprofile`,
-        ]
-      : [];
+  const flags = args["cpu-prof"]
+    ? [
+        "--cpu-prof",
+        "--cpu-prof-dir",
+        args["cpu-prof"],
+        "--cpu-prof-name",
+        `${proxy.key}-${round}.cpuprofile`,
+      ]
+    : [];
+  if (args["node-flags"]) flags.push(...args["node-flags"].split(" ").filter(Boolean));
   const load = loadavg()[0] as number;
   const child = new ProxyProcess(
     proxy.script,

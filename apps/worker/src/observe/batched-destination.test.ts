@@ -25,6 +25,15 @@ const flushed = (destination: BatchedDestination) =>
     destination.flush((error) => (error ? reject(error) : resolve())),
   );
 
+/** Polls `read` until it returns `expected`, or fails after `ms`. */
+async function eventually(read: () => string, expected: string, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (read() !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(read()).toBe(expected);
+}
+
 describe("BatchedDestination", () => {
   it("writes lines in order, batched after the current turn", async () => {
     const log = openLog();
@@ -36,6 +45,28 @@ describe("BatchedDestination", () => {
     destination.write("c\n");
     await flushed(destination);
     expect(log.read()).toBe("a\nb\nc\n");
+  });
+
+  it("writes a full batch at the end of the turn in which it filled", async () => {
+    const log = openLog();
+    const destination = new BatchedDestination({ fd: log.fd, batchChars: 4, maxDelayMs: 60_000 });
+    destination.write("ab\n");
+    destination.write("cd\n");
+    destination.write("ef\n");
+    expect(log.read()).toBe("");
+    await eventually(log.read, "ab\ncd\nef\n");
+  });
+
+  it("writes a partial batch once maxDelayMs passed, not at the end of the turn", async () => {
+    const log = openLog();
+    const destination = new BatchedDestination({ fd: log.fd, maxDelayMs: 50 });
+    const start = Date.now();
+    destination.write("a\n");
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(log.read()).toBe("");
+    await eventually(log.read, "a\n");
+    expect(Date.now() - start).toBeGreaterThanOrEqual(45);
   });
 
   it("drops lines beyond the pending limit and says how many", async () => {
