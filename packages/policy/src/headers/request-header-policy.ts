@@ -3,13 +3,14 @@
  * per rule once, applied per request in one pass over Node's `rawHeaders`.
  */
 import { assertValid } from "../validate/violation.js";
+import { removeConnectionOptions } from "./connection-options.js";
 import { type ForwardedFor, resolveForwardedFor, type TrustProxy } from "./forwarded-for.js";
 import {
   forwardsAuthorization,
   type HeaderRuleConfig,
   headerConfigViolations,
 } from "./header-config.js";
-import { HOP_BY_HOP_HEADERS, neverForwardedReason, SAFE_REQUEST_HEADERS } from "./header-names.js";
+import { neverForwardedReason, SAFE_REQUEST_HEADERS } from "./header-names.js";
 import {
   CONNECTION,
   CONTENT_LENGTH,
@@ -223,9 +224,7 @@ export function buildRequestHeaders(
     if (actions[id] === FORWARD) headers.push(name, value);
   }
 
-  if (connection !== undefined && !PLAIN_CONNECTION.has(connection)) {
-    headers = removeConnectionOptions(headers, connection);
-  }
+  if (connection !== undefined) headers = removeConnectionOptions(headers, connection);
 
   const forwarded = resolveForwardedFor(context.remoteAddress, forwardedFor, context.trust);
   headers.push("host", policy.preserveHost && host !== undefined ? host : policy.targetHost);
@@ -261,26 +260,4 @@ function lastEntry(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const entry = value.slice(value.lastIndexOf(",") + 1).trim();
   return entry === "" ? undefined : entry;
-}
-
-// The Connection values nearly every request has, which name no field to remove.
-const PLAIN_CONNECTION = new Set(["keep-alive", "Keep-Alive", "close", "Close"]);
-
-/** RFC 9110 §7.6.1: remove every field the Connection header names. */
-function removeConnectionOptions(headers: string[], connection: string): string[] {
-  let named: Set<string> | undefined;
-  for (const token of connection.toLowerCase().split(",")) {
-    const option = token.trim();
-    // Hop-by-hop names are dropped already; "close" is not a field name.
-    if (option === "" || option === "close" || HOP_BY_HOP_HEADERS.has(option)) continue;
-    named ??= new Set();
-    named.add(option);
-  }
-  if (named === undefined) return headers;
-  const kept: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i] as string;
-    if (!named.has(name.toLowerCase())) kept.push(name, headers[i + 1] as string);
-  }
-  return kept;
 }

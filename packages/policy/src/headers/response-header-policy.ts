@@ -4,6 +4,7 @@
  * lists it in allowed_headers (a cookie set by an upstream host would be stored for the
  * gateway's domain, so it is opt-in, as in Backstage's proxy).
  */
+import { removeConnectionOptions } from "./connection-options.js";
 import { HOP_BY_HOP_HEADERS } from "./header-names.js";
 import { CONNECTION, KNOWN_HEADER_COUNT, knownHeaderId, SET_COOKIE } from "./known-headers.js";
 
@@ -57,7 +58,7 @@ export function filterResponseHeaders(
     if (id === CONNECTION) connection = connection === undefined ? value : `${connection},${value}`;
     if (id === undefined || actions[id] === PASS) out.push(name, value);
   }
-  return connection === undefined ? out : removeNamed(out, connection);
+  return connection === undefined ? out : removeConnectionOptions(out, connection);
 }
 
 /**
@@ -79,20 +80,8 @@ export function filterResponseHeaderObject(
   }
   const connection = headers["connection"];
   if (connection === undefined) return out;
-  return removeNamed(out, Array.isArray(connection) ? connection.join(",") : connection);
-}
-
-/** RFC 9110 §7.6.1: the fields the Connection header names are hop-by-hop too. */
-function removeNamed<T>(out: T[], connection: string): T[] {
-  const named = new Set<string>();
-  for (const token of connection.toLowerCase().split(",")) {
-    const option = token.trim();
-    if (option !== "" && option !== "close" && !HOP_BY_HOP_HEADERS.has(option)) named.add(option);
-  }
-  if (named.size === 0) return out;
-  const kept: T[] = [];
-  for (let i = 0; i < out.length; i += 2) {
-    if (!named.has((out[i] as string).toLowerCase())) kept.push(out[i] as T, out[i + 1] as T);
-  }
-  return kept;
+  return removeConnectionOptions(
+    out,
+    Array.isArray(connection) ? connection.join(",") : connection,
+  );
 }
