@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, pino } from "pino";
 import type { LogLevel } from "../env.js";
+import { registerDestination, SERVICE } from "./access-log.js";
 import { BatchedDestination } from "./batched-destination.js";
 
 export type { Logger } from "pino";
@@ -26,13 +27,16 @@ export interface CreateWorkerLoggerOptions {
 /** The worker's logger: pino, one JSON object per line, credentials redacted. */
 export function createWorkerLogger(options: CreateWorkerLoggerOptions = {}): Logger {
   const destination = options.destination ?? new BatchedDestination();
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? "info",
-      base: { service: "switchyard-worker" },
+      base: { service: SERVICE },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
+  // Its access lines are written by AccessLog, in the same format, without pino's generic walk.
+  registerDestination(logger, destination);
+  return logger;
 }

@@ -1,3 +1,4 @@
+import { accessLogOf } from "../observe/access-log.js";
 import type { ProxyContext } from "./proxy-context.js";
 
 /** What the access log says about a request. */
@@ -25,17 +26,14 @@ export function recordRequest(
   error?: Error,
 ): void {
   const durationMs = Math.round((performance.now() - facts.start) * 1000) / 1000;
-  context.logger.info(
-    {
-      requestId: facts.requestId,
-      rule: facts.rule?.id ?? null,
-      method: facts.method,
-      path: facts.path,
-      status,
-      durationMs,
-      error: errorCode,
-      reason: error?.message,
-    },
-    "request",
-  );
+  accessLogOf(context.logger).write({
+    requestId: facts.requestId,
+    rule: facts.rule?.id ?? null,
+    method: facts.method,
+    path: facts.path,
+    status,
+    durationMs,
+    error: errorCode,
+    reason: error?.message,
+  });
 }
