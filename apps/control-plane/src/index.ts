@@ -29,7 +29,6 @@ export {
   type ControlPlaneSetting,
   LOG_LEVELS,
   type LogLevel,
-  OTHER_SWITCHYARD_SETTINGS,
   type ParseControlPlaneEnvOptions,
   parseControlPlaneEnv,
 } from "./env.js";

@@ -1,16 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./config-error.js";
-import { parseWorkerEnv } from "./env.js";
+import { ConfigError, parseWorkerEnv, WORKER_SETTINGS } from "./env.js";
+
+// How each kind of value is parsed and worded is tested in @switchyard/settings; these tests
+// cover what is the worker's own: its settings, defaults, trust and egress proxy rules.
 
 const KEYS = { SWITCHYARD_ENCRYPTION_KEYS: "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" };
 
-function catchError(run: () => unknown): Error {
+function problemsOf(source: Record<string, string>, options = {}): readonly string[] {
   try {
-    run();
+    parseWorkerEnv(source, options);
   } catch (error) {
-    return error as Error;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe((error as ConfigError).problems.join("\n"));
+    return (error as ConfigError).problems;
   }
-  throw new Error("expected an error");
+  return [];
 }
 
 describe("parseWorkerEnv", () => {
@@ -74,6 +78,20 @@ describe("parseWorkerEnv", () => {
     });
   });
 
+  it("reads each setting listed as the worker's, and no other", () => {
+    const read = new Set<string>();
+    const source = new Proxy(KEYS as Record<string, string | undefined>, {
+      get: (target, name: string) => {
+        read.add(name);
+        return target[name];
+      },
+    });
+    parseWorkerEnv(source);
+    expect([...read].filter((name) => name.startsWith("SWITCHYARD_")).sort()).toEqual(
+      [...WORKER_SETTINGS].sort(),
+    );
+  });
+
   it("reads the lower-case proxy variables when the upper-case ones are unset", () => {
     const config = parseWorkerEnv({
       ...KEYS,
@@ -99,23 +117,50 @@ describe("parseWorkerEnv", () => {
     });
   });
 
-  it("accepts the names of other components and the ones the caller adds", () => {
-    const source = { ...KEYS, SWITCHYARD_DATABASE_URL: "postgres://db/x", SWITCHYARD_EXTRA: "1" };
-    expect(() => parseWorkerEnv(source)).toThrow(ConfigError);
+  it("accepts the names other components read and the ones the caller adds", () => {
+    const others = { SWITCHYARD_DATABASE_URL: "postgres://db/x", SWITCHYARD_TOKEN: "t" };
+    expect(parseWorkerEnv({ ...KEYS, ...others })).toBeDefined();
+    const source = { ...KEYS, SWITCHYARD_EXTRA: "1" };
+    expect(problemsOf(source)).toEqual(["SWITCHYARD_EXTRA: unknown setting"]);
     expect(parseWorkerEnv(source, { alsoKnown: ["SWITCHYARD_EXTRA"] })).toBeDefined();
   });
 
-  const rejections: { desc: string; env: Record<string, string>; message: string }[] = [
-    {
-      desc: "a port that is not a number",
-      env: { SWITCHYARD_PROXY_PORT: "http" },
-      message: 'SWITCHYARD_PROXY_PORT: must be an integer 0..65535, got "http"',
-    },
-    {
-      desc: "a port out of range",
-      env: { SWITCHYARD_ADMIN_PORT: "70000" },
-      message: 'SWITCHYARD_ADMIN_PORT: must be an integer 0..65535, got "70000"',
-    },
+  it("reports every problem at once, one line each naming its setting, in order", () => {
+    expect(
+      problemsOf({
+        SWITCHYARD_PROXY_PROT: "8080",
+        SWITCHYARD_HOST: "not a host!",
+        SWITCHYARD_PROXY_PORT: "http",
+        SWITCHYARD_ADMIN_PORT: "70000",
+        SWITCHYARD_TRUST_PROXY: "true",
+        SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.1/8",
+        SWITCHYARD_ALLOW_HTTP_TARGETS: "1",
+        SWITCHYARD_MAX_BODY_BYTES: "10MB",
+        SWITCHYARD_IDLE_TIMEOUT_MS: "60s",
+        SWITCHYARD_REDIS_URL: "http://cache",
+        SWITCHYARD_LOG_LEVEL: "loud",
+        HTTPS_PROXY: "proxy:3128",
+        http_proxy: "socks5://proxy:1080",
+      }),
+    ).toEqual([
+      "SWITCHYARD_PROXY_PROT: unknown setting; did you mean SWITCHYARD_PROXY_PORT?",
+      'SWITCHYARD_HOST: must be an IP address or a host name, got "not a host!"',
+      'SWITCHYARD_PROXY_PORT: must be an integer 0..65535, got "http"',
+      'SWITCHYARD_ADMIN_PORT: must be an integer 0..65535, got "70000"',
+      'SWITCHYARD_TRUST_PROXY: "true" would trust every hop, so any client could choose its address; give the number of proxies in front of the worker or their CIDRs',
+      'SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.1/8" has host bits set; the network is 10.0.0.0/8',
+      'SWITCHYARD_ALLOW_HTTP_TARGETS: must be "true" or "false", got "1"',
+      `SWITCHYARD_MAX_BODY_BYTES: must be an integer 0..${Number.MAX_SAFE_INTEGER}, got "10MB"`,
+      'SWITCHYARD_IDLE_TIMEOUT_MS: must be an integer 0..2147483647, got "60s"',
+      'SWITCHYARD_REDIS_URL: must be a redis:// or rediss:// URL, got the scheme "http:"',
+      'SWITCHYARD_LOG_LEVEL: must be one of trace, debug, info, warn, error, fatal, silent, got "loud"',
+      'http_proxy: must be a http:// or https:// URL, got the scheme "socks5:"',
+      'HTTPS_PROXY: must be a http:// or https:// URL, got the scheme "proxy:"',
+      "SWITCHYARD_ENCRYPTION_KEYS: required outside dev (a keyring id:base64key[,id:base64key…])",
+    ]);
+  });
+
+  it.each<{ desc: string; env: Record<string, string>; message: string }>([
     {
       desc: "the same proxy and admin port",
       env: { SWITCHYARD_PROXY_PORT: "9090" },
@@ -127,43 +172,10 @@ describe("parseWorkerEnv", () => {
       message: `SWITCHYARD_MAX_BODY_BYTES: must be an integer 0..${Number.MAX_SAFE_INTEGER}, got "-1"`,
     },
     {
-      desc: "a body limit with a unit",
-      env: { SWITCHYARD_MAX_BODY_BYTES: "10MB" },
-      message: `SWITCHYARD_MAX_BODY_BYTES: must be an integer 0..${Number.MAX_SAFE_INTEGER}, got "10MB"`,
-    },
-    {
-      desc: "an idle timeout in seconds notation",
-      env: { SWITCHYARD_IDLE_TIMEOUT_MS: "60s" },
-      message: 'SWITCHYARD_IDLE_TIMEOUT_MS: must be an integer 0..2147483647, got "60s"',
-    },
-    {
-      desc: "a trusted proxy that is no address",
-      env: { SWITCHYARD_TRUST_PROXY: "10.0.0.0/8,proxy.local" },
-      message:
-        'SWITCHYARD_TRUST_PROXY: "proxy.local" is not a hop count or a CIDR: it is not an IPv4 address in dotted decimal (four numbers 0-255 without leading zeros)',
-    },
-    {
       desc: "a trusted CIDR with too many bits",
       env: { SWITCHYARD_TRUST_PROXY: "10.0.0.0/33" },
       message:
         'SWITCHYARD_TRUST_PROXY: "10.0.0.0/33" is not a hop count or a CIDR: it has prefix length "33"; it must be a number from 0 to 32',
-    },
-    {
-      desc: "a trusted proxy setting that trusts everyone",
-      env: { SWITCHYARD_TRUST_PROXY: "true" },
-      message:
-        'SWITCHYARD_TRUST_PROXY: "true" would trust every hop, so any client could choose its address; give the number of proxies in front of the worker or their CIDRs',
-    },
-    {
-      desc: "a private target that is neither CIDR nor host name",
-      env: { SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.1/8" },
-      message:
-        'SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.1/8" has host bits set; the network is 10.0.0.0/8',
-    },
-    {
-      desc: "a boolean spelled otherwise",
-      env: { SWITCHYARD_ALLOW_HTTP_TARGETS: "1" },
-      message: 'SWITCHYARD_ALLOW_HTTP_TARGETS: must be "true" or "false", got "1"',
     },
     {
       desc: "an empty entry in the private target list",
@@ -171,52 +183,7 @@ describe("parseWorkerEnv", () => {
       message:
         'SWITCHYARD_ALLOW_PRIVATE_TARGETS: must be a comma-separated list without empty entries, got "10.0.0.0/8, ,x"',
     },
-    {
-      desc: "a redis URL of another scheme",
-      env: { SWITCHYARD_REDIS_URL: "http://cache" },
-      message: 'SWITCHYARD_REDIS_URL: must be a redis:// or rediss:// URL, got the scheme "http:"',
-    },
-    {
-      desc: "an egress proxy that is not a URL",
-      env: { HTTPS_PROXY: "proxy:3128" },
-      message: 'HTTPS_PROXY: must be a http:// or https:// URL, got the scheme "proxy:"',
-    },
-    {
-      desc: "a lower-case egress proxy of another scheme, named as written",
-      env: { http_proxy: "socks5://proxy:1080" },
-      message: 'http_proxy: must be a http:// or https:// URL, got the scheme "socks5:"',
-    },
-    {
-      desc: "an unknown log level",
-      env: { SWITCHYARD_LOG_LEVEL: "loud" },
-      message:
-        'SWITCHYARD_LOG_LEVEL: must be one of trace, debug, info, warn, error, fatal, silent, got "loud"',
-    },
-    {
-      desc: "a typo of a known setting",
-      env: { SWITCHYARD_PROXY_PROT: "8080" },
-      message: "SWITCHYARD_PROXY_PROT: unknown setting; did you mean SWITCHYARD_PROXY_PORT?",
-    },
-  ];
-
-  it.each(rejections)("rejects $desc", ({ env, message }) => {
-    const error = catchError(() => parseWorkerEnv({ ...KEYS, ...env }));
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual([message]);
-  });
-
-  it("requires the encryption keys outside dev", () => {
-    const error = catchError(() => parseWorkerEnv({})) as ConfigError;
-    expect(error.problems).toEqual([
-      "SWITCHYARD_ENCRYPTION_KEYS: required outside dev (a keyring id:base64key[,id:base64key…])",
-    ]);
-  });
-
-  it("reports every problem at once, one line each", () => {
-    const error = catchError(() =>
-      parseWorkerEnv({ ...KEYS, SWITCHYARD_PROXY_PORT: "x", SWITCHYARD_LOG_LEVEL: "y" }),
-    ) as ConfigError;
-    expect(error.problems).toHaveLength(2);
-    expect(error.message.split("\n")).toEqual(error.problems);
+  ])("rejects $desc", ({ env, message }) => {
+    expect(problemsOf({ ...KEYS, ...env })).toEqual([message]);
   });
 });

@@ -4,13 +4,12 @@
  */
 
 export type { Readiness } from "./admin/admin-server.js";
-export { ConfigError } from "./config-error.js";
 export {
+  ConfigError,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   LOG_LEVELS,
   type LogLevel,
-  OTHER_SWITCHYARD_SETTINGS,
   type ParseWorkerEnvOptions,
   parseWorkerEnv,
   WORKER_SETTINGS,

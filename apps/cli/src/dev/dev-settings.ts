@@ -1,23 +1,12 @@
-import {
-  CONTROL_PLANE_SETTINGS,
-  type ControlPlaneConfig,
-  ConfigError as ControlPlaneConfigError,
-  parseControlPlaneEnv,
-} from "@switchyard/control-plane";
-import {
-  parseWorkerEnv,
-  WORKER_SETTINGS,
-  type WorkerConfig,
-  ConfigError as WorkerConfigError,
-} from "@switchyard/worker";
+import { type ControlPlaneConfig, parseControlPlaneEnv } from "@switchyard/control-plane";
+import { ConfigError, portClash, settingsReadBy } from "@switchyard/settings";
+import { parseWorkerEnv, type WorkerConfig } from "@switchyard/worker";
 import { CliError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import { oneLine } from "../report-error.js";
 
 /** The settings `switchyard dev` reads: the control plane's and the worker's. */
-export const DEV_SETTINGS: readonly string[] = [
-  ...new Set<string>([...CONTROL_PLANE_SETTINGS, ...WORKER_SETTINGS]),
-];
+export const DEV_SETTINGS: readonly string[] = settingsReadBy("control-plane", "worker");
 
 /**
  * What `switchyard dev` sets when the operator has not: a gateway on a laptop listens on
@@ -42,8 +31,8 @@ export interface DevSettings {
 
 /**
  * Parses `source` (the environment over the settings file) for both components, each in dev
- * mode and each accepting the other's names. Throws a usage {@link CliError} with every
- * problem on one line, one per setting, naming it.
+ * mode (each accepts every SWITCHYARD_* name any component reads). Throws a usage
+ * {@link CliError} with every problem on one line, one per setting, naming it.
  */
 export function parseDevSettings(source: Record<string, string | undefined>): DevSettings {
   const settings = { ...source };
@@ -65,23 +54,23 @@ export function parseDevSettings(source: Record<string, string | undefined>): De
   let controlPlane: ControlPlaneConfig | undefined;
   let worker: WorkerConfig | undefined;
   try {
-    controlPlane = parseControlPlaneEnv(settings, { dev: true, alsoKnown: WORKER_SETTINGS });
+    controlPlane = parseControlPlaneEnv(settings, { dev: true });
   } catch (error) {
-    if (!(error instanceof ControlPlaneConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     collect(error.problems);
   }
   try {
-    worker = parseWorkerEnv(settings, { dev: true, alsoKnown: CONTROL_PLANE_SETTINGS });
+    worker = parseWorkerEnv(settings, { dev: true });
   } catch (error) {
-    if (!(error instanceof WorkerConfigError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     collect(error.problems);
   }
-  if (controlPlane && worker && worker.proxyPort !== 0) {
-    if (worker.proxyPort === controlPlane.apiPort) {
-      collect([
-        `SWITCHYARD_PROXY_PORT: must differ from SWITCHYARD_API_PORT (both ${worker.proxyPort})`,
-      ]);
-    }
+  if (controlPlane && worker) {
+    const clash = portClash(
+      { name: "SWITCHYARD_API_PORT", port: controlPlane.apiPort },
+      { name: "SWITCHYARD_PROXY_PORT", port: worker.proxyPort },
+    );
+    if (clash !== undefined) collect([clash]);
   }
   if (problems.size > 0 || !controlPlane || !worker) {
     throw new CliError(oneLine([...problems.values()].join("\n")), ExitCode.usage);

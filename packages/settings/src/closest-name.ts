@@ -1,9 +1,15 @@
-/** The candidate within edit distance 3 of `name`, if any: a typo, not a guess. */
+/** Suggestions stop here: further than this, a name is a different word, not a typo. */
+const MAX_DISTANCE = 3;
+
+/**
+ * The candidate within edit distance 3 of `name`, if any: a typo, not a guess. On a tie
+ * the earlier candidate wins.
+ */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   let best: { name: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = editDistance(name, candidate);
-    if (distance <= 3 && (best === undefined || distance < best.distance)) {
+    if (distance <= MAX_DISTANCE && (best === undefined || distance < best.distance)) {
       best = { name: candidate, distance };
     }
   }
