@@ -41,10 +41,6 @@ export interface Failure {
  */
 export function classifyFailure(error: unknown): Failure {
   if (error instanceof BodyTooLargeError) return { code: error.code, detail: error.message };
-  // undici's HTTPParserError often has no code (llhttp's number is not mapped to a name).
-  const code =
-    (error as Error | undefined)?.name === "HTTPParserError"
-      ? "SY_UPSTREAM_BAD_RESPONSE"
-      : upstreamProblemCode(error);
+  const code = upstreamProblemCode(error);
   return { code, detail: DETAILS[code] ?? "the request could not be forwarded" };
 }

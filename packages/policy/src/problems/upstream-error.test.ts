@@ -88,6 +88,12 @@ describe("upstreamProblemCode", () => {
     [new TypeError("fetch failed", { cause: { code: "ECONNRESET" } }), "SY_UPSTREAM_RESET"],
     [{ cause: { cause: { cause: { code: "ECONNREFUSED" } } } }, "SY_UPSTREAM_UNREACHABLE"],
     [{ name: "TimeoutError" }, "SY_UPSTREAM_TIMEOUT"],
+    [
+      { name: "HTTPParserError", message: "Response does not match the HTTP/1.1 protocol" },
+      "SY_UPSTREAM_BAD_RESPONSE",
+    ],
+    [{ name: "HTTPParserError", code: "HPE_INVALID_CONSTANT" }, "SY_UPSTREAM_BAD_RESPONSE"],
+    [{ cause: { name: "HTTPParserError" } }, "SY_UPSTREAM_BAD_RESPONSE"],
     [new Error("boom"), "SY_INTERNAL"],
     ["a string", "SY_INTERNAL"],
     [undefined, "SY_INTERNAL"],

@@ -58,7 +58,8 @@ function codes(problem: ProblemCode, errorCodes: readonly string[]) {
 
 /**
  * The problem for an error raised while forwarding to an upstream, found from the
- * `code` (or, for `AbortSignal.timeout`, the `name`) of the error or of its `cause`s.
+ * `code` (or, for `AbortSignal.timeout` and undici's `HTTPParserError`, the `name`) of the
+ * error or of its `cause`s.
  * An error whose code is already a problem code (`SY_SSRF_BLOCKED` from the connector)
  * keeps it. Default: `SY_INTERNAL`, since an error nobody mapped is a worker fault.
  */
@@ -75,6 +76,8 @@ export function upstreamProblemCode(error: unknown): ProblemCode {
       if (code.startsWith("HPE_")) return "SY_UPSTREAM_BAD_RESPONSE";
     }
     if (name === "TimeoutError") return "SY_UPSTREAM_TIMEOUT";
+    // undici's HTTPParserError carries no code when llhttp's error number has no name.
+    if (name === "HTTPParserError") return "SY_UPSTREAM_BAD_RESPONSE";
     current = cause;
   }
   return "SY_INTERNAL";
