@@ -14,7 +14,9 @@ const destinations = new WeakMap<Logger, DestinationStream>();
  * unless it is a stream that wants pino's metadata with each line (`pino.multistream`).
  */
 export function registerDestination(logger: Logger, destination: DestinationStream): void {
-  const wantsMetadata = (destination as { [key: symbol]: unknown })[Symbol.for("pino.metadata")];
+  const wantsMetadata = (destination as unknown as Record<symbol, unknown>)[
+    Symbol.for("pino.metadata")
+  ];
   if (wantsMetadata !== true) destinations.set(logger, destination);
 }
 

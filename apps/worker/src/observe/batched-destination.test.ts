@@ -69,6 +69,18 @@ describe("BatchedDestination", () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(45);
   });
 
+  it("keeps UTF-8, order and lines longer than a chunk across chunks and batches", async () => {
+    const log = openLog();
+    const destination = new BatchedDestination({ fd: log.fd, batchChars: 100_000 });
+    const long = `${"é".repeat(50_000)}\n`;
+    const lines = ["a→b\n", long, "😀\n", long, "z\n"];
+    for (const line of lines.slice(0, 3)) destination.write(line);
+    await flushed(destination);
+    for (const line of lines.slice(3)) destination.write(line);
+    await flushed(destination);
+    expect(log.read()).toBe(lines.join(""));
+  });
+
   it("drops lines beyond the pending limit and says how many", async () => {
     const log = openLog();
     const destination = new BatchedDestination({ fd: log.fd, maxPendingChars: 4 });
