@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import type { FromProxy, ToProxy } from "./proxies/serve-bench.js";
+import { type Placement, placed } from "./tools.js";
 
 /** A proxy under test, in a process of its own. */
 export class ProxyProcess {
@@ -8,13 +9,19 @@ export class ProxyProcess {
   readonly port: Promise<number>;
 
   /**
-   * Forks `script` pinned to `cpu` (through taskset) with `env` added; `nodeFlags` go to
-   * node (`--cpu-prof`, …).
+   * Forks `script` where `placement` says (through nice and taskset) with `env` added;
+   * `nodeFlags` go to node (`--cpu-prof`, …).
    */
-  constructor(script: string, cpu: number, env: Record<string, string>, nodeFlags: string[] = []) {
+  constructor(
+    script: string,
+    placement: Placement,
+    env: Record<string, string>,
+    nodeFlags: string[] = [],
+  ) {
+    const [execPath, execArgv] = placed(placement, process.execPath, nodeFlags);
     this.#child = fork(script, [], {
-      execPath: "taskset",
-      execArgv: ["-c", String(cpu), process.execPath, ...nodeFlags],
+      execPath,
+      execArgv,
       env: { ...process.env, ...env, NODE_ENV: "production" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

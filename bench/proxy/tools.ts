@@ -37,3 +37,16 @@ export function toolVersion(command: string, flag: string): string {
   const text = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
   return text.split("\n")[0] ?? command;
 }
+
+/** Where a benchmark process runs: the CPU it is pinned to and its nice value. */
+export interface Placement {
+  readonly cpu: number;
+  /** -20 (first) to 19; negative needs root. */
+  readonly nice: number;
+}
+
+/** `command args…` run pinned and niced as `placement` says: `[program, arguments]`. */
+export function placed(placement: Placement, command: string, args: string[]): [string, string[]] {
+  const prefix = ["-n", String(placement.nice), "taskset", "-c", String(placement.cpu)];
+  return ["nice", [...prefix, command, ...args]];
+}

@@ -4,6 +4,7 @@ import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { FromProxy } from "./proxies/serve-bench.js";
+import { type Placement, placed } from "./tools.js";
 
 /** The upstream every proxy forwards to. */
 export interface Upstream {
@@ -52,11 +53,11 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /**
- * nginx with one worker process on `cpu`, answering every request with the same 1 KB body,
+ * nginx with one worker process where `placement` says, answering every request with the same 1 KB body,
  * keep-alive, no access log: a native upstream costs less CPU per request than a Node one,
  * so it leaves more of the load generator's core alone.
  */
-export async function startNginx(dir: string, cpu: number): Promise<Upstream> {
+export async function startNginx(dir: string, placement: Placement): Promise<Upstream> {
   const port = await freePort();
   const conf = join(dir, "nginx.conf");
   writeFileSync(
@@ -84,7 +85,8 @@ http {
 }
 `,
   );
-  const child = spawn("taskset", ["-c", String(cpu), "nginx", "-p", dir, "-c", conf], {
+  const [program, args] = placed(placement, "nginx", ["-p", dir, "-c", conf]);
+  const child = spawn(program, args, {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -99,11 +101,12 @@ http {
   };
 }
 
-/** A node:http upstream on `cpu` answering the same 1 KB body, keep-alive. */
-export async function startNodeUpstream(script: string, cpu: number): Promise<Upstream> {
+/** A node:http upstream where `placement` says, answering the same 1 KB body, keep-alive. */
+export async function startNodeUpstream(script: string, placement: Placement): Promise<Upstream> {
+  const [execPath, execArgv] = placed(placement, process.execPath, []);
   const child = fork(script, [], {
-    execPath: "taskset",
-    execArgv: ["-c", String(cpu), process.execPath],
+    execPath,
+    execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { type Placement, placed } from "./tools.js";
 
 /** One wrk run. */
 export interface WrkOptions {
@@ -8,8 +9,8 @@ export interface WrkOptions {
   readonly threads: number;
   readonly connections: number;
   readonly seconds: number;
-  /** The CPU wrk is pinned to. */
-  readonly cpu: number;
+  /** Where wrk runs. */
+  readonly placement: Placement;
 }
 
 /** What wrk reports. */
@@ -64,15 +65,16 @@ export function parseWrk(text: string): WrkResult {
   };
 }
 
-/** Runs wrk (keep-alive, the default) pinned to `options.cpu` and parses what it prints. */
+/** Runs wrk (keep-alive, the default) where `options.placement` says; parses what it prints. */
 export function runWrk(options: WrkOptions): Promise<WrkResult> {
-  const args = ["-c", String(options.cpu), "wrk", "--latency"];
+  const args = ["--latency"];
   args.push("-t", String(options.threads), "-c", String(options.connections));
   args.push("-d", `${options.seconds}s`);
   for (const header of options.headers) args.push("-H", header);
   args.push(options.url);
   return new Promise((resolve, reject) => {
-    const child = spawn("taskset", args, { stdio: ["ignore", "pipe", "inherit"] });
+    const [program, placedArgs] = placed(options.placement, "wrk", args);
+    const child = spawn(program, placedArgs, { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
