@@ -1,40 +1,67 @@
+import type { DurationSeries } from "./duration-histogram.js";
 import type { WorkerMetrics } from "./worker-metrics.js";
 
+/** Requests of one rule answered with one status since the counter last read them. */
+interface StatusCount {
+  readonly labels: { readonly rule: string; readonly status: string };
+  pending: number;
+}
+
 /**
- * The metric label sets of one rule, built once per rule and status so that counting a
- * request allocates nothing (prom-client keys series by these objects' values).
+ * The metrics of one rule, resolved once per rule: counting a request adds one to a number
+ * the rule holds, and observing its upstream duration adds to the rule's own histogram
+ * series. The counts reach `switchyard_proxy_requests_total` when it is read (its `collect`),
+ * so the request path never validates or hashes a label set.
  */
 export class RuleMetrics {
-  readonly #byStatus = new Map<number, { readonly rule: string; readonly status: string }>();
-  readonly #rule: { readonly rule: string };
+  readonly #byStatus = new Map<number, StatusCount>();
+  readonly #duration: DurationSeries;
+  /** True while this rule waits in `metrics.pendingCounts`. */
+  #queued = false;
 
   constructor(
     readonly ruleId: string,
     readonly metrics: WorkerMetrics,
   ) {
-    this.#rule = Object.freeze({ rule: ruleId });
+    this.#duration = metrics.upstreamDuration.series(ruleId);
   }
 
   /** Counts one answered request. */
   count(status: number): void {
-    let labels = this.#byStatus.get(status);
-    if (labels === undefined) {
-      labels = Object.freeze({ rule: this.ruleId, status: String(status) });
-      this.#byStatus.set(status, labels);
+    let entry = this.#byStatus.get(status);
+    if (entry === undefined) {
+      entry = { labels: Object.freeze({ rule: this.ruleId, status: String(status) }), pending: 0 };
+      this.#byStatus.set(status, entry);
     }
-    this.metrics.requests.inc(labels);
+    entry.pending++;
+    if (!this.#queued) {
+      this.#queued = true;
+      this.metrics.pendingCounts.add(this);
+    }
+  }
+
+  /** Adds the pending counts to the counter (called when it is read). */
+  flushCounts(): void {
+    this.#queued = false;
+    for (const entry of this.#byStatus.values()) {
+      if (entry.pending === 0) continue;
+      this.metrics.requests.inc(entry.labels, entry.pending);
+      entry.pending = 0;
+    }
   }
 
   /** Records the time from dispatch to the upstream's response headers. */
   observeUpstream(seconds: number): void {
-    this.metrics.upstreamDuration.observe(this.#rule, seconds);
+    this.#duration.observe(seconds);
   }
 
   /** Drops this rule's series: it is no longer served. */
   remove(): void {
-    for (const labels of this.#byStatus.values()) this.metrics.requests.remove(labels);
+    this.metrics.pendingCounts.delete(this);
+    this.#queued = false;
+    for (const entry of this.#byStatus.values()) this.metrics.requests.remove(entry.labels);
     this.#byStatus.clear();
-    this.metrics.upstreamDuration.remove(this.#rule);
+    this.metrics.upstreamDuration.remove(this.ruleId);
   }
 }
 
