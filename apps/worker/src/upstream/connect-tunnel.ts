@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { UpstreamError } from "./upstream-errors.js";
 
 /** Options of {@link openTunnel}. */
@@ -12,12 +12,19 @@ export interface TunnelOptions {
 }
 
 /**
- * Opens a CONNECT tunnel (RFC 9110 §9.3.6) through `proxy` to `authority` (`ip:port` or
- * `[ipv6]:port`) and resolves with the raw socket. Credentials in the proxy URL's userinfo are
- * sent as `Proxy-Authorization: Basic`. The worker always tunnels to an address it vetted
- * itself, so the proxy never resolves a name and cannot be steered to a blocked address.
+ * Opens a CONNECT tunnel (RFC 9110 §9.3.6) through `proxy`, reached at `proxyAddress`, to
+ * `authority` (`ip:port` or `[ipv6]:port`) and resolves with the raw socket. Credentials in the
+ * proxy URL's userinfo are sent as `Proxy-Authorization: Basic`. Nothing here resolves a name:
+ * the caller resolved and vetted the proxy's address, and tunnels to an address it vetted
+ * itself, so the proxy cannot be steered to a blocked address. An `https:` proxy's certificate
+ * is checked against its host name (SNI = that name; none for an IP literal, RFC 6066 §3).
  */
-export function openTunnel(proxy: URL, authority: string, options: TunnelOptions): Promise<Socket> {
+export function openTunnel(
+  proxy: URL,
+  proxyAddress: string,
+  authority: string,
+  options: TunnelOptions,
+): Promise<Socket> {
   const secure = proxy.protocol === "https:";
   const headers: Record<string, string> = { host: authority };
   if (proxy.username !== "" || proxy.password !== "") {
@@ -26,7 +33,9 @@ export function openTunnel(proxy: URL, authority: string, options: TunnelOptions
   }
   const hostname = proxy.hostname.replace(/^\[(.*)\]$/, "$1");
   const request = (secure ? httpsRequest : httpRequest)({
-    host: hostname,
+    host: proxyAddress,
+    // Node checks the certificate against `servername` when set, else against `host`.
+    ...(secure && isIP(hostname) === 0 ? { servername: hostname } : {}),
     port: proxy.port === "" ? (secure ? 443 : 80) : Number(proxy.port),
     method: "CONNECT",
     path: authority,

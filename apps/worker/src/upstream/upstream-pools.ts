@@ -8,9 +8,9 @@ export interface UpstreamPoolsOptions {
   readonly vet: VetAddress;
   /** Trusted CAs for upstream TLS. Default: Node's bundled roots. */
   readonly ca?: readonly string[] | undefined;
-  /** Egress proxy for `http:` upstreams (`HTTP_PROXY`). */
+  /** Egress proxy for `http:` upstreams (`HTTP_PROXY`); trusted: its address is not vetted. */
   readonly httpProxy?: URL | undefined;
-  /** Egress proxy for `https:` upstreams (`HTTPS_PROXY`). */
+  /** Egress proxy for `https:` upstreams (`HTTPS_PROXY`); trusted: its address is not vetted. */
   readonly httpsProxy?: URL | undefined;
   readonly noProxy: NoProxy;
   /** Bounds TCP connect plus TLS handshake. */
@@ -31,7 +31,10 @@ export class UpstreamPools {
     this.#options = options;
   }
 
-  /** The pool for `origin` (`https://host[:port]`), tunnelled through `egressProxyUrl` when set. */
+  /**
+   * The pool for `origin` (`https://host[:port]`), tunnelled through `egressProxyUrl` when set
+   * (a rule's proxy: its address is resolved and vetted like the target's).
+   */
   pool(origin: string, egressProxyUrl: string | undefined): Pool {
     const key = `${origin} ${egressProxyUrl ?? ""}`;
     let pool = this.#pools.get(key);
@@ -64,8 +67,10 @@ export class UpstreamPools {
 
   #create(origin: string, egressProxyUrl: string | undefined): Pool {
     const options = this.#options;
-    const explicit = egressProxyUrl ? new URL(egressProxyUrl) : undefined;
-    const fromEnv = origin.startsWith("https:") ? options.httpsProxy : options.httpProxy;
+    // A rule's proxy is written by API users and vetted like a target; the operator's is not.
+    const explicit = egressProxyUrl ? { url: new URL(egressProxyUrl), trusted: false } : undefined;
+    const envProxy = origin.startsWith("https:") ? options.httpsProxy : options.httpProxy;
+    const fromEnv = envProxy === undefined ? undefined : { url: envProxy, trusted: true };
     const connect = createVettedConnector({
       lookup: options.lookup,
       vet: options.vet,

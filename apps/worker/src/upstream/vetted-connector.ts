@@ -24,8 +24,24 @@ export const systemLookup: LookupHost = (hostname) =>
 /** Why `address` (resolved for `hostname`) must not be connected to; undefined when it may. */
 export type VetAddress = (address: string, hostname: string) => string | undefined;
 
+/**
+ * An egress proxy for one connection. A rule's `egress_proxy_url` is written by API users, so
+ * its address is resolved and vetted exactly like a target's; the operator's `HTTP(S)_PROXY`
+ * is `trusted`: resolved the same way but used as configured (corporate proxies usually sit
+ * on private addresses).
+ */
+export interface EgressProxy {
+  readonly url: URL;
+  /** True for the operator's own proxy: its address is not SSRF-checked. */
+  readonly trusted: boolean;
+}
+
 /** Where to tunnel a connection: the egress proxy for a vetted address, or undefined (direct). */
-export type EgressFor = (hostname: string, port: string, address: string) => URL | undefined;
+export type EgressFor = (
+  hostname: string,
+  port: string,
+  address: string,
+) => EgressProxy | undefined;
 
 /** Options of {@link createVettedConnector}. */
 export interface VettedConnectorOptions {
@@ -46,7 +62,9 @@ export interface VettedConnectorOptions {
  *
  * Through an egress proxy the tunnel is opened to the vetted address too (`CONNECT ip:port`),
  * never to the name: a proxy that resolved names could be steered to a blocked address. The
- * cost is that the worker must be able to resolve upstream names itself.
+ * cost is that the worker must be able to resolve upstream names itself. The proxy itself is
+ * resolved with the same `lookup` and connected to by address; unless it is `trusted`, its
+ * addresses go through `vet` too (with the proxy's host name, so the allow list can exempt it).
  */
 export function createVettedConnector(options: VettedConnectorOptions): buildConnector.connector {
   const ca = options.ca === undefined ? undefined : [...options.ca];
@@ -56,56 +74,78 @@ export function createVettedConnector(options: VettedConnectorOptions): buildCon
   });
   return (connectOptions, callback) => {
     const hostname = unbracket(connectOptions.hostname);
-    pickAddress(options, hostname).then(
-      (address) => {
-        const servername = isIP(hostname) === 0 ? hostname : undefined;
-        const port = connectOptions.port || (connectOptions.protocol === "https:" ? "443" : "80");
-        const proxy = options.egressFor(hostname, port, address);
-        const direct = { ...connectOptions, hostname: address, servername };
-        if (proxy === undefined) {
-          connect(direct, callback);
-          return;
-        }
-        const authority = `${address.includes(":") ? `[${address}]` : address}:${port}`;
-        openTunnel(proxy, authority, { ca, timeoutMs: options.connectTimeoutMs }).then(
-          (socket: Socket) => {
-            if (connectOptions.protocol === "https:")
-              connect({ ...direct, httpSocket: socket }, callback);
-            else callback(null, socket);
-          },
-          (error: Error) => callback(error, null),
-        );
-      },
-      (error: Error) => callback(error, null),
-    );
+    const port = connectOptions.port || (connectOptions.protocol === "https:" ? "443" : "80");
+    const fail = (error: Error) => callback(error, null);
+    pickAddress(options.lookup, options.vet, hostname, "").then((address) => {
+      const servername = isIP(hostname) === 0 ? hostname : undefined;
+      const direct = { ...connectOptions, hostname: address, servername };
+      const proxy = options.egressFor(hostname, port, address);
+      if (proxy === undefined) {
+        connect(direct, callback);
+        return;
+      }
+      const authority = `${address.includes(":") ? `[${address}]` : address}:${port}`;
+      const proxyHost = unbracket(proxy.url.hostname);
+      // The proxy is reached like a target: through the same resolver and SSRF check, by address.
+      pickAddress(
+        options.lookup,
+        proxy.trusted ? trustAll : options.vet,
+        proxyHost,
+        "egress proxy ",
+      )
+        .then((proxyAddress) =>
+          openTunnel(proxy.url, proxyAddress, authority, {
+            ca,
+            timeoutMs: options.connectTimeoutMs,
+          }),
+        )
+        .then((socket: Socket) => {
+          if (connectOptions.protocol === "https:")
+            connect({ ...direct, httpSocket: socket }, callback);
+          else callback(null, socket);
+        }, fail);
+    }, fail);
   };
 }
 
-/** The first address of `hostname` the policy allows; rejects naming the blocked ones. */
-async function pickAddress(options: VettedConnectorOptions, hostname: string): Promise<string> {
+const trustAll: VetAddress = () => undefined;
+
+/**
+ * The first address of `hostname` that `vet` allows; rejects naming the blocked ones. `label`
+ * prefixes the host in messages (`""` for a target, `"egress proxy "` for a proxy).
+ */
+async function pickAddress(
+  lookup: LookupHost,
+  vet: VetAddress,
+  hostname: string,
+  label: string,
+): Promise<string> {
+  const name = `${label}${hostname}`;
   let addresses: readonly ResolvedAddress[];
   if (isIP(hostname) !== 0) {
     addresses = [{ address: hostname, family: isIP(hostname) }];
   } else {
     try {
-      addresses = await options.lookup(hostname);
+      addresses = await lookup(hostname);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new UpstreamError("SY_UPSTREAM_UNREACHABLE", `${hostname} does not resolve (${code})`);
+      throw new UpstreamError("SY_UPSTREAM_UNREACHABLE", `${name} does not resolve (${code})`);
     }
     if (addresses.length === 0) {
-      throw new UpstreamError("SY_UPSTREAM_UNREACHABLE", `${hostname} has no addresses`);
+      throw new UpstreamError("SY_UPSTREAM_UNREACHABLE", `${name} has no addresses`);
     }
   }
   const blocked: string[] = [];
   for (const { address } of addresses) {
-    const reason = options.vet(address, hostname);
+    const reason = vet(address, hostname);
     if (reason === undefined) return address;
     blocked.push(`${address} (${reason})`);
   }
   throw new UpstreamError(
     "SY_SSRF_BLOCKED",
-    `${hostname} resolves only to blocked addresses: ${blocked.join(", ")}`,
+    isIP(hostname) !== 0
+      ? `${name} is blocked: ${blocked.join(", ")}`
+      : `${name} resolves only to blocked addresses: ${blocked.join(", ")}`,
   );
 }
 
