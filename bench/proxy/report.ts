@@ -6,6 +6,10 @@ export interface ProxyRow {
   readonly name: string;
   readonly script: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** Where a worker writes its access log; default a file in the run's directory, counted. */
+  readonly accessLog?: string;
+  /** Measured only when `--only` names it. */
+  readonly optional?: boolean;
 }
 
 /** One measured run of one proxy. */

@@ -92,9 +92,18 @@ const PROXIES: readonly ProxyRow[] = [
     script: worker,
     env: { BENCH_RULES: String(largeRules) },
   },
+  // Measured only when --only names it: what writing the access log to a file costs.
+  {
+    key: "worker-1-devnull",
+    name: "Switchyard worker, 1 rule, access log to /dev/null",
+    script: worker,
+    env: { BENCH_RULES: "1" },
+    accessLog: "/dev/null",
+    optional: true,
+  },
 ];
 const only = args.only?.split(",").map((key) => key.trim());
-const proxies = only ? PROXIES.filter((proxy) => only.includes(proxy.key)) : PROXIES;
+const proxies = PROXIES.filter((proxy) => (only ? only.includes(proxy.key) : !proxy.optional));
 if (proxies.length === 0)
   throw new Error(`--only: none of ${PROXIES.map((p) => p.key).join(", ")}`);
 
@@ -141,7 +150,7 @@ const HEADERS = [`Host: ${BENCH_HOST}`, "User-Agent: wrk", "Accept: application/
 async function measure(proxy: ProxyRow, round: number, upstream: Upstream, dir: string) {
   const isWorker = proxy.script === worker;
   const accessLog = isWorker
-    ? (args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
+    ? (proxy.accessLog ?? args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
     : "";
   const flags = args["cpu-prof"]
     ? [
@@ -180,7 +189,7 @@ async function measure(proxy: ProxyRow, round: number, upstream: Upstream, dir: 
     if (Math.abs(result.bytesPerResponse - BODY_BYTES) > 512) {
       throw new Error(`${proxy.name}: ${result.bytesPerResponse.toFixed(0)} bytes per response`);
     }
-    if (isWorker && args["access-log"] === undefined) {
+    if (isWorker && args["access-log"] === undefined && proxy.accessLog === undefined) {
       const lines = countLines(accessLog);
       rmSync(accessLog);
       if (lines < result.requests) {
