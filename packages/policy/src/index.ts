@@ -130,6 +130,7 @@ export { validateAlias, validateProject } from "./validate/project.js";
 export { validateRateLimit } from "./validate/rate-limit.js";
 export { checkResourceName, MAX_NAME_LENGTH } from "./validate/resource-name.js";
 export { type ValidationContext, validateRule } from "./validate/rule.js";
+export { checkDescription, checkText, type TextOptions } from "./validate/text.js";
 export { validateTokenInput } from "./validate/token.js";
 export {
   assertValid,

@@ -1,6 +1,8 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { type AuditEvent, AuditEventSchema } from "@switchyard/api";
+import { checkText } from "@switchyard/policy";
 import type { Db } from "../store/db.js";
 import { decodePageToken, type Page, type PageRequest, pageSize, toPage } from "../store/page.js";
 
@@ -40,6 +42,11 @@ export function createAuditLog(db: Db): AuditLog {
     async list(request) {
       const size = pageSize(request.pageSize);
       const prefix = request.resourcePrefix ?? "";
+      // Resource names never hold control characters; U+0000 would fail in SQL.
+      const problem = checkText(prefix);
+      if (problem !== undefined) {
+        throw new ConnectError(`resource_prefix: ${problem}`, Code.InvalidArgument);
+      }
       const list = `audit:${prefix}`;
       const after = decodePageToken(list, request.pageToken, ["bigint"]);
       const rows = await db.query<AuditRow>(

@@ -4,14 +4,28 @@ import { ValidationError } from "@switchyard/policy";
 import type { Logger } from "pino";
 
 /**
+ * SQLSTATEs of a string the database cannot store: 22021 (invalid byte sequence, U+0000 in
+ * `text`) and 22P05 (untranslatable character, `\u0000` in `jsonb`). Request strings are
+ * checked before they reach SQL; these are the last line of defence.
+ */
+const UNSTORABLE_STRING = new Set(["22021", "22P05"]);
+
+/**
  * The error a caller sees: ConnectErrors pass through, validation errors
- * become InvalidArgument with every violation, and anything else is logged
- * and becomes a bare Internal, so no SQL or stack reaches the client.
+ * become InvalidArgument with every violation, a string the database refuses
+ * to store becomes InvalidArgument with a generic message, and anything else
+ * is logged and becomes a bare Internal, so no SQL or stack reaches the client.
  */
 export function toConnectError(error: unknown, logger?: Pick<Logger, "error">): ConnectError {
   if (error instanceof ConnectError) return error;
   if (error instanceof ValidationError) {
     return new ConnectError(error.message, Code.InvalidArgument);
+  }
+  if (UNSTORABLE_STRING.has(String((error as { code?: unknown } | null)?.code))) {
+    return new ConnectError(
+      "a request string holds a character the database cannot store (such as U+0000)",
+      Code.InvalidArgument,
+    );
   }
   logger?.error({ err: error }, "unexpected error in a handler");
   return new ConnectError("internal error", Code.Internal);

@@ -5,7 +5,8 @@ import { type Alias, AliasSchema } from "@switchyard/api";
 import { auditJson } from "../audit/redact.js";
 import { deleteRuleRows, detachDomains } from "./cascade.js";
 import type { Db, Queryable } from "./db.js";
-import { checkEtag, etagOf, notFound, onUniqueViolation } from "./errors.js";
+import { checkEtag, etagOf, onUniqueViolation } from "./errors.js";
+import { findById } from "./find-by-id.js";
 import { newId } from "./ids.js";
 import { decodePageToken, type Page, type PageRequest, pageSize, toPage } from "./page.js";
 import { loadProject } from "./projects.js";
@@ -59,11 +60,7 @@ export function toAlias(row: AliasRow): Alias {
 }
 
 export async function loadAlias(tx: Queryable, id: string, field?: string): Promise<Alias> {
-  const [row] = await tx.query<AliasRow>(`SELECT ${ALIAS_COLUMNS} FROM aliases WHERE id = $1`, [
-    id,
-  ]);
-  if (!row) throw notFound("alias", id, field);
-  return toAlias(row);
+  return toAlias(await findById<AliasRow>(tx, "als", ALIAS_COLUMNS, id, field));
 }
 
 /** Loads alias `id` and checks that it belongs to `projectId` (InvalidArgument naming `field`). */

@@ -4,7 +4,8 @@ import { type Domain, DomainSchema } from "@switchyard/api";
 import { auditJson } from "../audit/redact.js";
 import { loadAliasOf } from "./aliases.js";
 import type { Db, Queryable } from "./db.js";
-import { checkEtag, etagOf, notFound, onUniqueViolation } from "./errors.js";
+import { checkEtag, etagOf, onUniqueViolation } from "./errors.js";
+import { findById } from "./find-by-id.js";
 import { newId } from "./ids.js";
 import { decodePageToken, type Page, type PageRequest, pageSize, toPage } from "./page.js";
 import { loadProject } from "./projects.js";
@@ -58,11 +59,7 @@ export function toDomain(row: DomainRow): Domain {
 }
 
 async function loadDomain(tx: Queryable, id: string): Promise<Domain> {
-  const [row] = await tx.query<DomainRow>(`SELECT ${DOMAIN_COLUMNS} FROM domains WHERE id = $1`, [
-    id,
-  ]);
-  if (!row) throw notFound("domain", id);
-  return toDomain(row);
+  return toDomain(await findById<DomainRow>(tx, "dom", DOMAIN_COLUMNS, id));
 }
 
 const hostTaken = (host: string) =>

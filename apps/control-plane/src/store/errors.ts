@@ -18,9 +18,10 @@ export function checkEtag(field: string, given: string | undefined, current: str
   }
 }
 
+/** NotFound for the `what` resource `id` (quoted as JSON, so control characters show escaped). */
 export function notFound(what: string, id: string, field?: string): ConnectError {
   const prefix = field ? `${field}: ` : "";
-  return new ConnectError(`${prefix}${what} "${id}" not found`, Code.NotFound);
+  return new ConnectError(`${prefix}${what} ${JSON.stringify(id)} not found`, Code.NotFound);
 }
 
 /**

@@ -21,3 +21,13 @@ export function newId(prefix: IdPrefix): string {
   }
   return `${prefix}_${out}`;
 }
+
+const ID_BODY = /^[a-z2-7]{16}$/;
+
+/**
+ * Whether `id` has the form {@link newId} gives ids of kind `prefix`. Any other string names
+ * nothing that can exist, whatever it holds (a NUL, which Postgres refuses, included).
+ */
+export function isIdOf(prefix: IdPrefix, id: string): boolean {
+  return id.startsWith(`${prefix}_`) && ID_BODY.test(id.slice(prefix.length + 1));
+}

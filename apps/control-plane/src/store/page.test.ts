@@ -34,6 +34,15 @@ describe("page tokens", () => {
   });
 
   it.each([
+    { desc: "a NUL", text: "a\u0000" },
+    { desc: "a line feed", text: "\n" },
+    { desc: "DEL", text: "\u007f" },
+  ])("reject a text key holding $desc (it would reach SQL)", ({ text }) => {
+    const token = encodePageToken("projects:*", [text]);
+    expect(() => decodePageToken("projects:*", token, ["text"])).toThrow("page_token: invalid");
+  });
+
+  it.each([
     { desc: "garbage", token: "%%%" },
     { desc: "not JSON", token: Buffer.from("nope").toString("base64url") },
     { desc: "another list", token: encodePageToken("projects:*", ["a"]) },

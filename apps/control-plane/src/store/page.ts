@@ -41,7 +41,9 @@ export function encodePageToken(list: string, cursor: Cursor): string {
 export type CursorShape = readonly ("text" | "int" | "bigint")[];
 
 const fits = {
-  text: (v: unknown) => typeof v === "string",
+  // Keys are names, hosts and ids, none of which holds a control character; a forged one
+  // must not reach SQL, where U+0000 is an error.
+  text: (v: unknown) => typeof v === "string" && !/[\u0000-\u001f\u007f]/.test(v),
   int: (v: unknown) => Number.isSafeInteger(v),
   bigint: (v: unknown) => typeof v === "string" && /^-?\d{1,19}$/.test(v),
 };

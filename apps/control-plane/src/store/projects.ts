@@ -5,7 +5,8 @@ import { type Project, ProjectSchema, RateLimitSchema } from "@switchyard/api";
 import { auditJson } from "../audit/redact.js";
 import { deleteAliasRows, deleteDomainRows, deleteRuleRows } from "./cascade.js";
 import type { Db, Queryable } from "./db.js";
-import { checkEtag, etagOf, notFound, onUniqueViolation } from "./errors.js";
+import { checkEtag, etagOf, onUniqueViolation } from "./errors.js";
+import { findById } from "./find-by-id.js";
 import { newId } from "./ids.js";
 import { decodePageToken, type Page, type PageRequest, pageSize, toPage } from "./page.js";
 import type { Write, WriteContext, Writer } from "./write.js";
@@ -59,12 +60,7 @@ export function toProject(row: ProjectRow): Project {
 
 /** The project `id` inside a transaction, or NotFound naming `field`. */
 export async function loadProject(tx: Queryable, id: string, field?: string): Promise<Project> {
-  const [row] = await tx.query<ProjectRow>(
-    `SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = $1`,
-    [id],
-  );
-  if (!row) throw notFound("project", id, field);
-  return toProject(row);
+  return toProject(await findById<ProjectRow>(tx, "prj", PROJECT_COLUMNS, id, field));
 }
 
 const nameTaken = (name: string) =>

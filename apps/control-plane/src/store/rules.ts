@@ -2,7 +2,8 @@ import { type Rule, RuleSchema } from "@switchyard/api";
 import { auditJson } from "../audit/redact.js";
 import { loadAliasOf } from "./aliases.js";
 import type { Db, Queryable } from "./db.js";
-import { checkEtag, notFound } from "./errors.js";
+import { checkEtag } from "./errors.js";
+import { findById } from "./find-by-id.js";
 import { newId } from "./ids.js";
 import { decodePageToken, type Page, type PageRequest, pageSize, toPage } from "./page.js";
 import { loadProject } from "./projects.js";
@@ -45,9 +46,7 @@ export interface RuleStore {
 }
 
 async function loadRule(tx: Queryable, id: string): Promise<Rule> {
-  const [row] = await tx.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM rules WHERE id = $1`, [id]);
-  if (!row) throw notFound("rule", id);
-  return toRule(row);
+  return toRule(await findById<RuleRow>(tx, "rul", RULE_COLUMNS, id));
 }
 
 /** Checks that the scope exists: the project, and the alias within it. */

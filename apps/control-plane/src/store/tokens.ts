@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Role, type Token, TokenSchema } from "@switchyard/api";
 import { auditJson } from "../audit/redact.js";
 import type { Db, Queryable } from "./db.js";
-import { notFound } from "./errors.js";
+import { findById } from "./find-by-id.js";
 import { newId } from "./ids.js";
 import { decodePageToken, type Page, type PageRequest, pageSize, toPage } from "./page.js";
 import { loadProject } from "./projects.js";
@@ -53,9 +53,7 @@ function toToken(row: TokenRow): Token {
 }
 
 async function loadToken(tx: Queryable, id: string): Promise<Token> {
-  const [row] = await tx.query<TokenRow>(`SELECT ${COLUMNS} FROM api_tokens WHERE id = $1`, [id]);
-  if (!row) throw notFound("token", id);
-  return toToken(row);
+  return toToken(await findById<TokenRow>(tx, "tok", COLUMNS, id));
 }
 
 export function createTokenStore(db: Db, writer: Writer): TokenStore {

@@ -47,6 +47,8 @@ describe("validateDomain", () => {
     [`${"a".repeat(64)}.example.com`, "longer than 63 characters"],
     [`${"a.".repeat(127)}com`, "must be at most 253 characters"],
     ["bücher.example", 'has the label "bücher"'],
+    ["app\u0000.example.com", "has the label"],
+    ["[::1\u0000]", "is not an IPv6 address in brackets"],
     ["app.example.123", "is not an IPv4 address"],
     ["app.0x1f", "is not an IPv4 address"],
   ])("rejects %j", (host, message) => {

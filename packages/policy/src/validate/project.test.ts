@@ -16,6 +16,10 @@ describe("validateProject", () => {
     expect(validateProject(project({ name }))).toEqual([]);
   });
 
+  it("accepts a multi-line description with tabs", () => {
+    expect(validateProject(project({ description: "The shop\n\t- public API" }))).toEqual([]);
+  });
+
   it("accepts a rate limit", () => {
     const rateLimit = { limit: 10, windowMs: 1000, key: RateLimitKey.SUBJECT };
     expect(validateProject(project({ rateLimit }))).toEqual([]);
@@ -45,6 +49,14 @@ describe("validateProject", () => {
       "project.description",
       "must be at most 1024 characters",
     ],
+    [
+      "NUL in the description",
+      { description: "a\u0000b" },
+      "project.description",
+      "must not contain control characters (U+0000)",
+    ],
+    ["C1 CSI in the description", { description: "a\u009b2J" }, "project.description", "U+009B"],
+    ["NUL in the name", { name: "shop\u0000" }, "project.name", "is not a DNS label"],
     [
       "rate limit",
       { rateLimit: { limit: 0, windowMs: 1000 } },
@@ -80,6 +92,7 @@ describe("validateAlias", () => {
     ["no project", { projectId: "" }, "alias.project_id", "is required"],
     ["no name", { name: "" }, "alias.name", "is required"],
     ["bad name", { name: "Pre Prod" }, "alias.name", '"Pre Prod" is not a DNS label'],
+    ["NUL in the name", { name: "prod\u0000" }, "alias.name", "is not a DNS label"],
   ])("rejects %s", (_desc, patch, field, message) => {
     const violations = validateAlias(alias(patch));
     expect(violations).toHaveLength(1);

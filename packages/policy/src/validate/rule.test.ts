@@ -121,6 +121,69 @@ describe("validateRule", () => {
       "must be at most 1024 characters",
     ],
     [
+      "NUL in the description",
+      { description: "a\u0000b" },
+      "rule.description",
+      "must not contain control characters (U+0000)",
+    ],
+    ["ESC in the description", { description: "\u001b[31mred" }, "rule.description", "(U+001B)"],
+    ["CR in the description", { description: "a\r\nb" }, "rule.description", "(U+000D)"],
+    [
+      "a lone surrogate in the description",
+      { description: "\ud800" },
+      "rule.description",
+      "a lone surrogate (U+D800)",
+    ],
+    ["NUL in the pattern", { pathPattern: "/a\u0000" }, "rule.path_pattern", "not allowed"],
+    [
+      "NUL in the target",
+      { targetUrl: "https://a.example/\u0000" },
+      "rule.target_url",
+      "control characters",
+    ],
+    [
+      "NUL in the egress proxy",
+      { egressProxyUrl: "http://proxy.example.com\u0000:3128" },
+      "rule.egress_proxy_url",
+      "control characters",
+    ],
+    [
+      "NUL in a method",
+      { allowedMethods: ["GET\u0000"] },
+      "rule.allowed_methods[0]",
+      "is not a method name",
+    ],
+    [
+      "NUL in an allowed header",
+      { allowedHeaders: ["x-a\u0000"] },
+      "rule.allowed_headers[0]",
+      "is not a header name",
+    ],
+    [
+      "NUL in an added header's name",
+      add({ name: "x-a\u0000", value: "v" }),
+      "rule.header_config.add[0].name",
+      "is not a header name",
+    ],
+    [
+      "NUL in an added header's value",
+      add({ name: "x-a", value: "v\u0000" }),
+      "rule.header_config.add[0].value",
+      VALUE,
+    ],
+    [
+      "NUL in a stripped header",
+      { headerConfig: { strip: ["x-a\u0000"] } },
+      "rule.header_config.strip[0]",
+      "is not a header name",
+    ],
+    [
+      "NUL in the rate limit header",
+      { rateLimit: { limit: 1, windowMs: 1000, key: RateLimitKey.HEADER, headerName: "x\u0000" } },
+      "rule.rate_limit.header_name",
+      "is not a header name",
+    ],
+    [
       "too many methods",
       { allowedMethods: names("M", 101) },
       "rule.allowed_methods",
@@ -529,6 +592,8 @@ describe("validateRule", () => {
     ["an https proxy ending in /", { egressProxyUrl: "https://proxy.example.com/" }],
     ["a template target", { pathPattern: "/users/:id", targetUrl: "https://u.example/people/:id" }],
     ["a colon inside a segment", { targetUrl: "https://u.example/v1/items:batchGet" }],
+    ["a multi-line description with tabs", { description: "Users API\n\tv2, behind the mesh" }],
+    ["a description in any script", { description: "Bücher 書籍 🚀" }],
   ])("accepts %s", (_what, patch) => {
     expect(validateRule(rule(patch), { targetPolicy: policy })).toEqual([]);
   });

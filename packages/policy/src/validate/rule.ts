@@ -8,15 +8,9 @@ import { checkEgressProxyUrl } from "./egress-proxy.js";
 import { checkNameList, Violations } from "./field-checks.js";
 import { headerListViolations } from "./header-lists.js";
 import { checkMethodName } from "./header-name.js";
-import {
-  characterCount,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_LIST_LENGTH,
-  MAX_TIMEOUT_MS,
-  MAX_URL_LENGTH,
-  MIN_TIMEOUT_MS,
-} from "./limits.js";
+import { MAX_LIST_LENGTH, MAX_TIMEOUT_MS, MAX_URL_LENGTH, MIN_TIMEOUT_MS } from "./limits.js";
 import { validateRateLimit } from "./rate-limit.js";
+import { checkDescription } from "./text.js";
 import type { Violation } from "./violation.js";
 
 /** What validation needs to know about the deployment. */
@@ -77,9 +71,8 @@ export function validateRule(rule: Rule, ctx: ValidationContext = {}): Violation
       `must be 0 (the default, 30000) or between ${MIN_TIMEOUT_MS} and ${MAX_TIMEOUT_MS}, got ${rule.timeoutMs}`,
     );
   }
-  if (characterCount(rule.description) > MAX_DESCRIPTION_LENGTH) {
-    out.add("rule.description", `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
-  }
+  const description = checkDescription(rule.description);
+  if (description !== undefined) out.add("rule.description", description);
 
   const methods = rule.allowedMethods;
   checkNameList(out, "rule.allowed_methods", methods, {

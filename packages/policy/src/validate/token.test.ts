@@ -27,6 +27,9 @@ describe("validateTokenInput", () => {
       "token.name",
       "must not contain control characters",
     ],
+    ["NUL", { name: "ci\u0000" }, "token.name", "must not contain control characters (U+0000)"],
+    ["C1 control", { name: "ci\u0085" }, "token.name", "(U+0085)"],
+    ["lone surrogate", { name: "ci\udfff" }, "token.name", "a lone surrogate (U+DFFF)"],
     [
       "no role",
       { role: Role.UNSPECIFIED },

@@ -2,12 +2,13 @@ import { Role, type Token } from "@switchyard/api";
 import { Violations } from "./field-checks.js";
 import { characterCount, MAX_TOKEN_NAME_LENGTH } from "./limits.js";
 import type { ValidationContext } from "./rule.js";
+import { checkText } from "./text.js";
 import type { Violation } from "./violation.js";
 
 const ROLES: ReadonlySet<number> = new Set([Role.ADMIN, Role.EDITOR, Role.VIEWER]);
 
 /**
- * A token to create: `name` 1..100 characters without control characters, a `role` other
+ * A token to create: `name` 1..100 characters of one-line text (`checkText`), a `role` other
  * than ROLE_UNSPECIFIED, and `project_ids` (empty = every project) non-empty and distinct.
  */
 export function validateTokenInput(token: Token, _ctx?: ValidationContext): Violation[] {
@@ -15,8 +16,9 @@ export function validateTokenInput(token: Token, _ctx?: ValidationContext): Viol
   if (token.name.trim() === "") out.add("token.name", "is required");
   else if (characterCount(token.name) > MAX_TOKEN_NAME_LENGTH) {
     out.add("token.name", `must be at most ${MAX_TOKEN_NAME_LENGTH} characters`);
-  } else if (/[\u0000-\u001f\u007f]/.test(token.name)) {
-    out.add("token.name", "must not contain control characters");
+  } else {
+    const problem = checkText(token.name);
+    if (problem !== undefined) out.add("token.name", problem);
   }
   if (token.role === Role.UNSPECIFIED) {
     out.add("token.role", "is required: ROLE_ADMIN, ROLE_EDITOR or ROLE_VIEWER");
