@@ -183,11 +183,12 @@ describe("a rule's egress_proxy_url is vetted at connect time", () => {
 describe("a rule's egress proxy given as a blocked literal", () => {
   // The worker refuses such a rule when it compiles the snapshot (policy's
   // checkEgressProxyUrl, the write-time check); the connector does not rely on that.
-  it("is refused before anything is sent", async () => {
+  it("is refused before anything is sent: 502 upstream-blocked, as a blocked target", async () => {
     const running = await workerWith({ egressProxyUrl: `http://127.0.0.1:${proxy.port}` });
     const before = upstream.requests.length;
     const res = await send(running.worker.proxyUrl, "/x");
-    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.status).toBe(502);
+    expect(res.json.type).toBe("https://switchyard.dev/problems/upstream-blocked");
     expect(proxy.tunnels).toEqual([]);
     expect(upstream.requests.length).toBe(before);
   });

@@ -79,9 +79,13 @@ export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
   const target = compiled.target;
 
   const egress = rule.egressProxyUrl === "" ? undefined : rule.egressProxyUrl;
-  const egressProblem =
-    egress === undefined ? undefined : checkEgressProxyUrl(egress, deps.targetPolicy);
-  if (egressProblem !== undefined) throw new Error(`egress_proxy_url: ${egressProblem}`);
+  if (egress !== undefined) {
+    const proxy = checkEgressProxyUrl(egress, deps.targetPolicy);
+    if (proxy.verdict === "block") {
+      throw new RuleUnavailableError("SY_SSRF_BLOCKED", `egress_proxy_url: ${proxy.reason}`);
+    }
+    if (proxy.verdict === "invalid") throw new Error(`egress_proxy_url: ${proxy.reason}`);
+  }
 
   const add = (rule.headerConfig?.add ?? []).map((header, index) => {
     if (!header.secret) return { name: header.name, value: header.value };

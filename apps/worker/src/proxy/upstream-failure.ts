@@ -25,7 +25,7 @@ const DETAILS: Partial<Record<ProblemCode, string>> = {
   SY_UPSTREAM_RESET: "the upstream closed the connection before answering",
   SY_UPSTREAM_TLS: "the TLS handshake with the upstream failed",
   SY_UPSTREAM_BAD_RESPONSE: "the upstream's response is not valid HTTP",
-  SY_SSRF_BLOCKED: "the rule's target resolves only to addresses the SSRF policy blocks",
+  SY_SSRF_BLOCKED: "the rule's target or egress proxy is an address the SSRF policy blocks",
   SY_INTERNAL: "the worker failed to forward the request",
 };
 

@@ -1,9 +1,10 @@
-import { checkHost } from "../ssrf/check-target.js";
+import { checkHost, type TargetVerdict } from "../ssrf/check-target.js";
 import type { TargetPolicy } from "../ssrf/target-policy.js";
 import { MAX_URL_LENGTH } from "./limits.js";
 
 /**
- * Why `url` cannot be a rule's `egress_proxy_url`, or undefined when it can: an `http:`
+ * Checks a rule's `egress_proxy_url` as `checkTarget` checks a target: `block` when its host
+ * is one the SSRF policy refuses, `invalid` when it is not a proxy URL: an `http:`
  * or `https:` URL of a proxy (the scheme of the hop to the proxy; the tunnel inside is
  * TLS either way), with a host and nothing after it but an optional "/".
  *
@@ -15,28 +16,36 @@ import { MAX_URL_LENGTH } from "./limits.js";
  *   on a private network is allowed by listing it in SWITCHYARD_ALLOW_PRIVATE_TARGETS.
  *   `SWITCHYARD_ALLOW_HTTP_TARGETS` does not apply: it is about targets.
  */
-export function checkEgressProxyUrl(url: string, policy: TargetPolicy): string | undefined {
-  if (url.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
-  if (/[\u0000-\u0020\u007f]/.test(url)) return "must not contain spaces or control characters";
+export function checkEgressProxyUrl(url: string, policy: TargetPolicy): TargetVerdict {
+  const invalid = (reason: string): TargetVerdict => ({ verdict: "invalid", reason });
+  if (url.length > MAX_URL_LENGTH) return invalid(`must be at most ${MAX_URL_LENGTH} characters`);
+  if (/[\u0000-\u0020\u007f]/.test(url))
+    return invalid("must not contain spaces or control characters");
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return "is not an absolute URL (like http://proxy.example.com:3128)";
+    return invalid("is not an absolute URL (like http://proxy.example.com:3128)");
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    return `has the scheme "${parsed.protocol.slice(0, -1)}"; a proxy URL is http or https`;
+    return invalid(
+      `has the scheme "${parsed.protocol.slice(0, -1)}"; a proxy URL is http or https`,
+    );
   }
   if (url.slice(parsed.protocol.length, parsed.protocol.length + 2) !== "//") {
-    return `must start with "${parsed.protocol}//"`;
+    return invalid(`must start with "${parsed.protocol}//"`);
   }
   if (parsed.username !== "" || parsed.password !== "") {
-    return "must not contain credentials: they would be stored and shown in plain text; give the worker HTTPS_PROXY instead";
+    return invalid(
+      "must not contain credentials: they would be stored and shown in plain text; give the worker HTTPS_PROXY instead",
+    );
   }
   if (parsed.pathname !== "/" || parsed.search !== "" || url.includes("#")) {
-    return "must be only a scheme, host and port (no path, query or fragment)";
+    return invalid("must be only a scheme, host and port (no path, query or fragment)");
   }
-  if (parsed.port === "0") return "has port 0, which cannot be connected to";
+  if (parsed.port === "0") return invalid("has port 0, which cannot be connected to");
   const verdict = checkHost(parsed.hostname, policy);
-  return verdict.verdict === "allow" ? undefined : `proxy host: ${verdict.reason}`;
+  return verdict.verdict === "allow"
+    ? verdict
+    : { ...verdict, reason: `proxy host: ${verdict.reason}` };
 }

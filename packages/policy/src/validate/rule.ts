@@ -105,8 +105,8 @@ export function validateRule(rule: Rule, ctx: ValidationContext = {}): Violation
   }
   if (rule.rateLimit) out.addAll(validateRateLimit(rule.rateLimit, "rule.rate_limit"));
   if (rule.egressProxyUrl !== "") {
-    const problem = checkEgressProxyUrl(rule.egressProxyUrl, policy);
-    if (problem !== undefined) out.add("rule.egress_proxy_url", problem);
+    const verdict = checkEgressProxyUrl(rule.egressProxyUrl, policy);
+    if (verdict.verdict !== "allow") out.add("rule.egress_proxy_url", verdict.reason);
   }
   return out.list;
 }
