@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { type AccessEntry, AccessLog, accessLogOf } from "./access-log.js";
+import { type AccessEntry, AccessLog, accessLogOf, millis } from "./access-log.js";
 import { createWorkerLogger } from "./logger.js";
 
 /** Collects every line written to it. */
@@ -37,6 +37,12 @@ describe("AccessLog", () => {
     ["a reason with a newline", { ...base, status: 500, error: "SY_INTERNAL", reason: "a\nb" }],
     ["an empty method and path", { ...base, method: "", path: "", durationMs: 0 }],
     ["a whole duration", { ...base, durationMs: 12 }],
+    ["a microsecond", { ...base, durationMs: 0.001 }],
+    ["tenths", { ...base, durationMs: 0.1 }],
+    ["hundredths", { ...base, durationMs: 7.05 }],
+    ["a thousandth past a whole", { ...base, durationMs: 3.001 }],
+    ["a long duration", { ...base, durationMs: 123456.789 }],
+    ["a duration finer than a microsecond", { ...base, durationMs: 1.2345 }],
   ])("writes what pino writes: %s", (_, entry: AccessEntry) => {
     const fast = new Lines();
     new AccessLog(createWorkerLogger({ destination: fast })).write(entry);
@@ -91,5 +97,16 @@ describe("AccessLog", () => {
   it("is made once per logger", () => {
     const logger = createWorkerLogger({ destination: new Lines() });
     expect(accessLogOf(logger)).toBe(accessLogOf(logger));
+  });
+
+  it("prints every whole number of microseconds as JavaScript does", () => {
+    for (let micros = 0; micros < 200_000; micros++) {
+      const durationMs = Math.round(micros) / 1000;
+      if (millis(durationMs) !== String(durationMs))
+        expect(millis(durationMs)).toBe(String(durationMs));
+    }
+    for (const durationMs of [1.2345, 1e-7, 86_400_000.5, 2 ** 53]) {
+      expect(millis(durationMs)).toBe(String(durationMs));
+    }
   });
 });
