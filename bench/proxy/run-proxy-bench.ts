@@ -20,7 +20,11 @@ import { BODY_BYTES, startNginx, startNodeUpstream, type Upstream } from "./upst
 import { packageVersion } from "./versions.js";
 import { runWrk } from "./wrk.js";
 
+// `pnpm run bench:proxy -- --rounds 5` passes the "--" on.
+const argv = process.argv.slice(2);
+if (argv[0] === "--") argv.shift();
 const { values: args } = parseArgs({
+  args: argv,
   options: {
     rounds: { type: "string", default: "3" },
     seconds: { type: "string", default: "12" },

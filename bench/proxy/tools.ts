@@ -35,7 +35,7 @@ export function ensureTools(needNginx: boolean): void {
 export function toolVersion(command: string, flag: string): string {
   const result = spawnSync(command, [flag], { encoding: "utf8" });
   const text = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
-  return text.split("\n")[0] ?? command;
+  return (text.split("\n")[0] ?? command).replace(/\s*Copyright.*$/, "");
 }
 
 /** Where a benchmark process runs: the CPU it is pinned to and its nice value. */
