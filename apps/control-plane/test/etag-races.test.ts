@@ -7,50 +7,18 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { createSwitchyardClient, type SwitchyardClient } from "@switchyard/api";
-import {
-  createPgliteDir,
-  createTestDatabase,
-  type PgliteDir,
-  testDatabaseUrl,
-} from "@switchyard/testkit";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { SwitchyardClient } from "@switchyard/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from "./server-fixture.js";
+import {
+  clientOf,
+  startTestControlPlane,
+  storeBackends,
+  type TestControlPlane,
+} from "./server-fixture.js";
 
 const mask = (...paths: string[]) => create(FieldMaskSchema, { paths });
 const ROUNDS = 8;
-
-const backends: [
-  string,
-  () => Promise<{ env: Record<string, string>; pglite: PgliteDir; drop(): Promise<void> }>,
-][] = [
-  [
-    "PGlite",
-    async () => {
-      const pglite = await createPgliteDir();
-      return { env: {}, pglite, drop: () => pglite.remove() };
-    },
-  ],
-];
-if (testDatabaseUrl) {
-  backends.push([
-    "Postgres",
-    async () => {
-      const database = await createTestDatabase();
-      const pglite = await createPgliteDir(); // the fixture wants one; the store ignores it
-      return {
-        env: { SWITCHYARD_DATABASE_URL: database.url },
-        pglite,
-        drop: async () => {
-          await database.drop();
-          await pglite.remove();
-        },
-      };
-    },
-  ]);
-}
 
 /** The code a settled call ended with: "ok", or its ConnectError code. */
 function outcome(result: PromiseSettledResult<unknown>): "ok" | Code {
@@ -74,7 +42,7 @@ interface Kind {
   delete(api: SwitchyardClient, id: string, etag: string): Promise<unknown>;
 }
 
-describe.each(backends)("etag races through the running API on %s", (_, backend) => {
+describe.each(storeBackends)("etag races through the running API on %s", (_, backend) => {
   let store: Awaited<ReturnType<typeof backend>>;
   let cp: TestControlPlane;
   let projectId = "";
@@ -84,19 +52,7 @@ describe.each(backends)("etag races through the running API on %s", (_, backend)
   beforeAll(async () => {
     store = await backend();
     cp = await startTestControlPlane({ env: store.env, pglite: store.pglite });
-    const bearer: Interceptor = (next) => (request) => {
-      request.header.set("authorization", `Bearer ${ADMIN_TOKEN}`);
-      return next(request);
-    };
-    clients = [0, 1, 2].map(() =>
-      createSwitchyardClient(
-        createConnectTransport({
-          baseUrl: cp.controlPlane.apiUrl,
-          httpVersion: "1.1",
-          interceptors: [bearer],
-        }),
-      ),
-    );
+    clients = [0, 1, 2].map(() => clientOf(cp.controlPlane.apiUrl));
     projectId = (await clients[0]!.projects.createProject({ project: { name: "races" } })).project!
       .id;
   }, 60_000);

@@ -7,11 +7,9 @@
  */
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError } from "@connectrpc/connect";
 import {
   type Alias,
-  createSwitchyardClient,
   type Domain,
   type Project,
   ProjectSchema,
@@ -21,15 +19,15 @@ import {
   RuleSchema,
   type SwitchyardClient,
 } from "@switchyard/api";
-import {
-  createPgliteDir,
-  createTestDatabase,
-  type PgliteDir,
-  testDatabaseUrl,
-} from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toConnectError } from "../src/services/errors.js";
-import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from "./server-fixture.js";
+import {
+  ADMIN_TOKEN,
+  clientOf,
+  startTestControlPlane,
+  storeBackends,
+  type TestControlPlane,
+} from "./server-fixture.js";
 
 const NUL = "\u0000";
 type RuleInit = Exclude<MessageInitShape<typeof RuleSchema>, Rule>;
@@ -38,29 +36,6 @@ const target = "https://api.example.com";
 /** A page token as the store writes them, with a NUL in its cursor. */
 const forgedPageToken = (list: string, cursor: unknown[]) =>
   Buffer.from(JSON.stringify({ l: list, k: cursor })).toString("base64url");
-
-function clientOf(apiUrl: string, token: string): SwitchyardClient {
-  const bearer: Interceptor = (next) => (request) => {
-    request.header.set("authorization", `Bearer ${token}`);
-    return next(request);
-  };
-  return createSwitchyardClient(
-    createConnectTransport({ baseUrl: apiUrl, httpVersion: "1.1", interceptors: [bearer] }),
-  );
-}
-
-/** Where the store lives: PGlite always, real Postgres when CI provides one. */
-const backends: [string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>][] =
-  [["PGlite", async () => ({ env: {}, drop: async () => {} })]];
-if (testDatabaseUrl) {
-  backends.push([
-    "Postgres",
-    async () => {
-      const database = await createTestDatabase();
-      return { env: { SWITCHYARD_DATABASE_URL: database.url }, drop: () => database.drop() };
-    },
-  ]);
-}
 
 interface World {
   shop: Project;
@@ -488,11 +463,10 @@ const rows: Row[] = [
   },
 ];
 
-describe.each(backends)(
+describe.each(storeBackends)(
   "strings with a NUL character, through the running API on %s",
   (_, backend) => {
     let database: Awaited<ReturnType<typeof backend>>;
-    let pglite: PgliteDir;
     let cp: TestControlPlane;
     let admin: SwitchyardClient;
     let world: World;
@@ -502,8 +476,7 @@ describe.each(backends)(
 
     beforeAll(async () => {
       database = await backend();
-      pglite = await createPgliteDir();
-      cp = await startTestControlPlane({ env: database.env, pglite });
+      cp = await startTestControlPlane({ env: database.env, pglite: database.pglite });
       admin = clientOf(cp.controlPlane.apiUrl, ADMIN_TOKEN);
       const shop = (await admin.projects.createProject({ project: { name: "shop" } })).project!;
       const alias = (
@@ -524,7 +497,6 @@ describe.each(backends)(
 
     afterAll(async () => {
       await cp?.stop();
-      await pglite?.remove();
       await database?.drop();
     });
 

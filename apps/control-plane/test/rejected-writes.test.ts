@@ -7,11 +7,9 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError } from "@connectrpc/connect";
 import {
   type Alias,
-  createSwitchyardClient,
   type Domain,
   type Project,
   Role,
@@ -19,58 +17,17 @@ import {
   SECRET_MASK,
   type SwitchyardClient,
 } from "@switchyard/api";
-import {
-  createPgliteDir,
-  createTestDatabase,
-  type PgliteDir,
-  testDatabaseUrl,
-} from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from "./server-fixture.js";
+import {
+  ADMIN_TOKEN,
+  clientOf,
+  startTestControlPlane,
+  storeBackends,
+  type TestControlPlane,
+} from "./server-fixture.js";
 
 const mask = (...paths: string[]) => create(FieldMaskSchema, { paths });
 const target = "https://api.example.com";
-
-function clientOf(apiUrl: string, token?: string): SwitchyardClient {
-  const bearer: Interceptor = (next) => (request) => {
-    if (token !== undefined) request.header.set("authorization", `Bearer ${token}`);
-    return next(request);
-  };
-  return createSwitchyardClient(
-    createConnectTransport({ baseUrl: apiUrl, httpVersion: "1.1", interceptors: [bearer] }),
-  );
-}
-
-/** Where the store lives: PGlite always, real Postgres when CI provides one. */
-const backends: [
-  string,
-  () => Promise<{ env: Record<string, string>; pglite: PgliteDir; drop(): Promise<void> }>,
-][] = [
-  [
-    "PGlite",
-    async () => {
-      const pglite = await createPgliteDir();
-      return { env: {}, pglite, drop: () => pglite.remove() };
-    },
-  ],
-];
-if (testDatabaseUrl) {
-  backends.push([
-    "Postgres",
-    async () => {
-      const database = await createTestDatabase();
-      const pglite = await createPgliteDir(); // the fixture wants one; the store ignores it
-      return {
-        env: { SWITCHYARD_DATABASE_URL: database.url },
-        pglite,
-        drop: async () => {
-          await database.drop();
-          await pglite.remove();
-        },
-      };
-    },
-  ]);
-}
 
 /** What the fixtures hold: a project with an alias, a domain and rules, and a second project. */
 interface World {
@@ -390,12 +347,12 @@ const rejections: Rejection[] = [
   },
 ];
 
-describe.each(backends)("refused writes through the running API on %s", (_, backend) => {
+describe.each(storeBackends)("refused writes through the running API on %s", (_, backend) => {
   let store: Awaited<ReturnType<typeof backend>>;
   let cp: TestControlPlane;
   let admin: SwitchyardClient;
   let world: World;
-  const as = (token?: string) => clientOf(cp.controlPlane.apiUrl, token);
+  const as = (token?: string) => clientOf(cp.controlPlane.apiUrl, token ?? null);
 
   /** Everything a write could touch, read back through the store and the API. */
   async function state() {

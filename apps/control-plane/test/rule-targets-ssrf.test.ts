@@ -7,24 +7,10 @@
 
 import { create } from "@bufbuild/protobuf";
 import { FieldMaskSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { createSwitchyardClient, type SwitchyardClient } from "@switchyard/api";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { SwitchyardClient } from "@switchyard/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from "./server-fixture.js";
-
-const bearer: Interceptor = (next) => (request) => {
-  request.header.set("authorization", `Bearer ${ADMIN_TOKEN}`);
-  return next(request);
-};
-const clientOf = (cp: TestControlPlane): SwitchyardClient =>
-  createSwitchyardClient(
-    createConnectTransport({
-      baseUrl: cp.controlPlane.apiUrl,
-      httpVersion: "1.1",
-      interceptors: [bearer],
-    }),
-  );
+import { clientOf, startTestControlPlane, type TestControlPlane } from "./server-fixture.js";
 
 async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   try {
@@ -124,7 +110,7 @@ describe("rule targets at blocked addresses, through the running API", () => {
   let projectId = "";
   beforeAll(async () => {
     cp = await startTestControlPlane();
-    api = clientOf(cp);
+    api = clientOf(cp.controlPlane.apiUrl);
     projectId = (await api.projects.createProject({ project: { name: "ssrf" } })).project!.id;
   });
   afterAll(() => cp?.stop());
@@ -211,7 +197,7 @@ describe("SWITCHYARD_ALLOW_PRIVATE_TARGETS at write time, through the running AP
           "10.0.0.0/8,fd00::/8,*.svc.cluster.local,metadata.google.internal,127.0.0.1",
       },
     });
-    api = clientOf(cp);
+    api = clientOf(cp.controlPlane.apiUrl);
     projectId = (await api.projects.createProject({ project: { name: "exempt" } })).project!.id;
   });
   afterAll(() => cp?.stop());
@@ -251,7 +237,7 @@ describe("SWITCHYARD_ALLOW_PRIVATE_TARGETS at write time, through the running AP
       env: { SWITCHYARD_ALLOW_PRIVATE_TARGETS: "*.internal,*.google.internal" },
     });
     try {
-      const client = clientOf(wide);
+      const client = clientOf(wide.controlPlane.apiUrl);
       const { project } = await client.projects.createProject({ project: { name: "wide" } });
       const error = await rejection(
         client.rules.createRule({

@@ -1,5 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { createPgliteDir, type PgliteDir } from "@switchyard/testkit";
+import type { Interceptor } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { createSwitchyardClient, type SwitchyardClient } from "@switchyard/api";
+import {
+  createPgliteDir,
+  createTestDatabase,
+  type PgliteDir,
+  testDatabaseUrl,
+} from "@switchyard/testkit";
 import { type ControlPlaneConfig, parseControlPlaneEnv } from "../src/env.js";
 import { createLogger } from "../src/logger.js";
 import { type ControlPlane, startControlPlane } from "../src/server/start-control-plane.js";
@@ -68,4 +76,53 @@ export async function startTestControlPlane(
       if (options.pglite === undefined) await pglite.remove();
     },
   };
+}
+
+/**
+ * A Connect client of a test control plane's API over HTTP/1.1, sending `token` (default: the
+ * bootstrap admin's; `null`: none). Each call opens its own connections.
+ */
+export function clientOf(apiUrl: string, token: string | null = ADMIN_TOKEN): SwitchyardClient {
+  const bearer: Interceptor = (next) => (request) => {
+    if (token !== null) request.header.set("authorization", `Bearer ${token}`);
+    return next(request);
+  };
+  return createSwitchyardClient(
+    createConnectTransport({ baseUrl: apiUrl, httpVersion: "1.1", interceptors: [bearer] }),
+  );
+}
+
+/** Where a test control plane keeps its store; `pglite` is its data dir (unused on Postgres). */
+export interface StoreBackend {
+  readonly env: Record<string, string>;
+  readonly pglite: PgliteDir;
+  drop(): Promise<void>;
+}
+
+/** PGlite always; real Postgres too when `SWITCHYARD_TEST_DATABASE_URL` is set (CI sets it). */
+export const storeBackends: [string, () => Promise<StoreBackend>][] = [
+  [
+    "PGlite",
+    async () => {
+      const pglite = await createPgliteDir();
+      return { env: {}, pglite, drop: () => pglite.remove() };
+    },
+  ],
+];
+if (testDatabaseUrl) {
+  storeBackends.push([
+    "Postgres",
+    async () => {
+      const database = await createTestDatabase();
+      const pglite = await createPgliteDir();
+      return {
+        env: { SWITCHYARD_DATABASE_URL: database.url },
+        pglite,
+        drop: async () => {
+          await database.drop();
+          await pglite.remove();
+        },
+      };
+    },
+  ]);
 }

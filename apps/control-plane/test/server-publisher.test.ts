@@ -1,26 +1,10 @@
-/**
- * The `publisher` option: the store's snapshot reaches the config bus at start and after every
- * commit, in revision order, before the write's RPC answers; a failing bus never fails a write.
- */
-import type { Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import type { ConfigSnapshot } from "@switchyard/api";
-import { createSwitchyardClient } from "@switchyard/api";
 import { type ConfigPublisher, MemoryConfigBus } from "@switchyard/config-sync";
 import { createPgliteDir, type PgliteDir } from "@switchyard/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseControlPlaneEnv } from "../src/env.js";
 import { type ControlPlane, startControlPlane } from "../src/server/start-control-plane.js";
-import { ADMIN_TOKEN, captureLogs, testEnv } from "./server-fixture.js";
-
-const bearer: Interceptor = (next) => (request) => {
-  request.header.set("authorization", `Bearer ${ADMIN_TOKEN}`);
-  return next(request);
-};
-const clientOf = (apiUrl: string) =>
-  createSwitchyardClient(
-    createConnectTransport({ baseUrl: apiUrl, httpVersion: "1.1", interceptors: [bearer] }),
-  );
+import { captureLogs, clientOf, testEnv } from "./server-fixture.js";
 
 /**
  * A bus that takes `delayMs` over each publish (a network round trip), then records the

@@ -1,59 +1,10 @@
-import type { Interceptor } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { createSwitchyardClient, SECRET_MASK } from "@switchyard/api";
-import {
-  createPgliteDir,
-  createTestDatabase,
-  type PgliteDir,
-  type TestDatabase,
-  testDatabaseUrl,
-} from "@switchyard/testkit";
+import { SECRET_MASK } from "@switchyard/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseKeyring } from "../src/secrets/keyring.js";
 import { StartupError } from "../src/server/startup-error.js";
-import { ADMIN_TOKEN, startTestControlPlane, testKeySpec } from "./server-fixture.js";
+import { clientOf, startTestControlPlane, storeBackends, testKeySpec } from "./server-fixture.js";
 
-const bearer: Interceptor = (next) => (request) => {
-  request.header.set("authorization", `Bearer ${ADMIN_TOKEN}`);
-  return next(request);
-};
-const clientOf = (apiUrl: string) =>
-  createSwitchyardClient(
-    createConnectTransport({ baseUrl: apiUrl, httpVersion: "1.1", interceptors: [bearer] }),
-  );
-
-/** Where the store lives: a PGlite directory always, a real Postgres database when CI has one. */
-const backends: [
-  string,
-  () => Promise<{ env: Record<string, string>; pglite: PgliteDir; drop(): Promise<void> }>,
-][] = [
-  [
-    "PGlite",
-    async () => {
-      const pglite = await createPgliteDir();
-      return { env: {}, pglite, drop: () => pglite.remove() };
-    },
-  ],
-];
-if (testDatabaseUrl) {
-  backends.push([
-    "Postgres",
-    async () => {
-      const database: TestDatabase = await createTestDatabase();
-      const pglite = await createPgliteDir(); // unused by the store, but the fixture wants one
-      return {
-        env: { SWITCHYARD_DATABASE_URL: database.url },
-        pglite,
-        drop: async () => {
-          await database.drop();
-          await pglite.remove();
-        },
-      };
-    },
-  ]);
-}
-
-describe.each(backends)("restart on the same %s store", (_, backend) => {
+describe.each(storeBackends)("restart on the same %s store", (_, backend) => {
   let store: Awaited<ReturnType<typeof backend>>;
   const key = testKeySpec("k1");
   beforeAll(async () => {
