@@ -17,18 +17,7 @@ export function sendProblem(
   extra?: readonly string[],
   close = false,
 ): number {
-  const { status } = PROBLEMS[code];
-  const body = problemBody(code, { detail, requestId });
-  const headers = [
-    "content-type",
-    PROBLEM_CONTENT_TYPE,
-    "content-length",
-    String(Buffer.byteLength(body)),
-    "x-request-id",
-    requestId,
-    "cache-control",
-    "no-store",
-  ];
+  const { status, body, headers } = problem(code, requestId, detail);
   if (extra !== undefined) headers.push(...extra);
   if (close) headers.push("connection", "close");
   res.writeHead(status, headers);
@@ -47,6 +36,14 @@ export function writeProblem(
   detail: string,
   extra?: readonly string[],
 ): number {
+  const { status, body, headers } = problem(code, requestId, detail);
+  headers.push("connection", "close", ...(extra ?? []));
+  endSocket(socket, responseHead(status, undefined, headers) + body);
+  return status;
+}
+
+/** The status, problem+json body and headers every problem the worker writes carries. */
+function problem(code: ProblemCode, requestId: string, detail: string) {
   const { status } = PROBLEMS[code];
   const body = problemBody(code, { detail, requestId });
   const headers = [
@@ -58,10 +55,6 @@ export function writeProblem(
     requestId,
     "cache-control",
     "no-store",
-    "connection",
-    "close",
-    ...(extra ?? []),
   ];
-  endSocket(socket, responseHead(status, undefined, headers) + body);
-  return status;
+  return { status, body, headers };
 }
