@@ -1,15 +1,37 @@
-import type { ConfigSnapshot } from "@switchyard/api";
+import type { ConfigDelta, ConfigSnapshot } from "@switchyard/api";
 
 /** Called with every newer snapshot, in revision order. */
 export type SnapshotListener = (snapshot: ConfigSnapshot) => void;
 
 /**
- * The control plane's side of config distribution (DESIGN.md §5): after a write
- * commits, it publishes the snapshot of that revision. Publishing never goes
- * backwards: a snapshot older than the newest published one is ignored.
+ * What the bus answered to {@link ConfigPublisher.publishDelta}:
+ * - `published`: appended; the bus's head is now `delta.revision`;
+ * - `stale`: the bus's head is already at or past `delta.revision`, nothing to do;
+ * - `gap`: the bus's head is older than `delta.afterRevision` (another control plane has not
+ *   published yet, or the bus lost its data): publish the changes after `head` instead, or a
+ *   snapshot when `head` is undefined (the bus holds no config).
+ */
+export type PublishDeltaResult =
+  | { readonly outcome: "published" }
+  | { readonly outcome: "stale"; readonly head: bigint }
+  | { readonly outcome: "gap"; readonly head: bigint | undefined };
+
+/**
+ * The control plane's side of config distribution (DESIGN.md §5). After a write commits, the
+ * control plane publishes what changed as a {@link ConfigDelta}; it writes a full snapshot when
+ * the bus holds none, and every so many revisions so the delta stream can be trimmed. Neither
+ * the snapshot nor the head ever goes backwards, whatever order several control planes publish in.
  */
 export interface ConfigPublisher {
-  publish(snapshot: ConfigSnapshot): Promise<void>;
+  /** The newest revision the bus holds (snapshot or delta); undefined when it holds no config. */
+  head(): Promise<bigint | undefined>;
+  /** Appends a delta when it follows the bus's head (`afterRevision <= head < revision`). */
+  publishDelta(delta: ConfigDelta): Promise<PublishDeltaResult>;
+  /**
+   * Stores a full snapshot unless the bus has one as new; moves the head up to its revision when
+   * the head is older (or absent). Returns true when it was stored.
+   */
+  publishSnapshot(snapshot: ConfigSnapshot): Promise<boolean>;
 }
 
 /**

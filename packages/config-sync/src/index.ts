@@ -8,6 +8,8 @@ export type {
   ConfigBus,
   ConfigPublisher,
   ConfigSubscriber,
+  PublishDeltaResult,
   SnapshotListener,
 } from "./config-bus.js";
+export type { FleetRegistry, RegisteredWorker, WorkerHeartbeat } from "./fleet-registry.js";
 export { MemoryConfigBus } from "./memory-config-bus.js";

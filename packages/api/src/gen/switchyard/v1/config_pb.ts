@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/config.proto.
  */
 export const file_switchyard_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Chpzd2l0Y2h5YXJkL3YxL2NvbmZpZy5wcm90bxINc3dpdGNoeWFyZC52MSLwAQoOQ29uZmlnU25hcHNob3QSEAoIcmV2aXNpb24YASABKAMSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAMgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBCADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBSADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgGIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZSIaChhHZXRDb25maWdSZXZpc2lvblJlcXVlc3QiXgoZR2V0Q29uZmlnUmV2aXNpb25SZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoAxIvCgt1cGRhdGVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGgoYR2V0Q29uZmlnU25hcHNob3RSZXF1ZXN0IkwKGUdldENvbmZpZ1NuYXBzaG90UmVzcG9uc2USLwoIc25hcHNob3QYASABKAsyHS5zd2l0Y2h5YXJkLnYxLkNvbmZpZ1NuYXBzaG90Mt8BCg1Db25maWdTZXJ2aWNlEmYKEUdldENvbmZpZ1JldmlzaW9uEicuc3dpdGNoeWFyZC52MS5HZXRDb25maWdSZXZpc2lvblJlcXVlc3QaKC5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USZgoRR2V0Q29uZmlnU25hcHNob3QSJy5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1NuYXBzaG90UmVxdWVzdBooLnN3aXRjaHlhcmQudjEuR2V0Q29uZmlnU25hcHNob3RSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchyard_v1_project, file_switchyard_v1_rule]);
+  fileDesc("Chpzd2l0Y2h5YXJkL3YxL2NvbmZpZy5wcm90bxINc3dpdGNoeWFyZC52MSLwAQoOQ29uZmlnU25hcHNob3QSEAoIcmV2aXNpb24YASABKAMSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAMgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBCADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBSADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgGIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZSKaAgoLQ29uZmlnRGVsdGESFgoOYWZ0ZXJfcmV2aXNpb24YASABKAMSEAoIcmV2aXNpb24YAiABKAMSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAQgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBSADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBiADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgHIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZRITCgtkZWxldGVkX2lkcxgIIAMoCSKbAgoLRmxlZXRXb3JrZXISCgoCaWQYASABKAkSEQoJaG9zdF9uYW1lGAIgASgJEgsKA3BpZBgDIAEoBRIPCgd2ZXJzaW9uGAQgASgJEhAKCHJldmlzaW9uGAUgASgDEhgKEHJldmlzaW9uc19iZWhpbmQYBiABKAMSMAoMYXBwbGllZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5oZWFydGJlYXRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFc3RhbGUYCiABKAgiGgoYR2V0Q29uZmlnUmV2aXNpb25SZXF1ZXN0Il4KGUdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USEAoIcmV2aXNpb24YASABKAMSLwoLdXBkYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhoKGEdldENvbmZpZ1NuYXBzaG90UmVxdWVzdCJMChlHZXRDb25maWdTbmFwc2hvdFJlc3BvbnNlEi8KCHNuYXBzaG90GAEgASgLMh0uc3dpdGNoeWFyZC52MS5Db25maWdTbmFwc2hvdCIXChVHZXRGbGVldFN0YXR1c1JlcXVlc3QiVwoWR2V0RmxlZXRTdGF0dXNSZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoAxIrCgd3b3JrZXJzGAIgAygLMhouc3dpdGNoeWFyZC52MS5GbGVldFdvcmtlciI+ChZXYWl0Rm9yUmV2aXNpb25SZXF1ZXN0EhAKCHJldmlzaW9uGAEgASgDEhIKCnRpbWVvdXRfbXMYAiABKAUiawoXV2FpdEZvclJldmlzaW9uUmVzcG9uc2USEQoJY29udmVyZ2VkGAEgASgIEhAKCHJldmlzaW9uGAIgASgDEisKB3dvcmtlcnMYAyADKAsyGi5zd2l0Y2h5YXJkLnYxLkZsZWV0V29ya2VyMqADCg1Db25maWdTZXJ2aWNlEmYKEUdldENvbmZpZ1JldmlzaW9uEicuc3dpdGNoeWFyZC52MS5HZXRDb25maWdSZXZpc2lvblJlcXVlc3QaKC5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USZgoRR2V0Q29uZmlnU25hcHNob3QSJy5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1NuYXBzaG90UmVxdWVzdBooLnN3aXRjaHlhcmQudjEuR2V0Q29uZmlnU25hcHNob3RSZXNwb25zZRJdCg5HZXRGbGVldFN0YXR1cxIkLnN3aXRjaHlhcmQudjEuR2V0RmxlZXRTdGF0dXNSZXF1ZXN0GiUuc3dpdGNoeWFyZC52MS5HZXRGbGVldFN0YXR1c1Jlc3BvbnNlEmAKD1dhaXRGb3JSZXZpc2lvbhIlLnN3aXRjaHlhcmQudjEuV2FpdEZvclJldmlzaW9uUmVxdWVzdBomLnN3aXRjaHlhcmQudjEuV2FpdEZvclJldmlzaW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_switchyard_v1_project, file_switchyard_v1_rule]);
 
 /**
  * Everything a worker needs to route, at one revision.
@@ -65,6 +65,147 @@ export const ConfigSnapshotSchema: GenMessage<ConfigSnapshot> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_config, 0);
 
 /**
+ * What one or more committed writes changed: the objects they created or updated, as
+ * they are at `revision`, and the ids of those they deleted. Applying it to a snapshot of
+ * any revision from `after_revision` to `revision` gives the snapshot of `revision`
+ * (upserts and deletions are by id, so applying a change twice is harmless).
+ *
+ * @generated from message switchyard.v1.ConfigDelta
+ */
+export type ConfigDelta = Message<"switchyard.v1.ConfigDelta"> & {
+  /**
+   * The revision the delta starts from.
+   *
+   * @generated from field: int64 after_revision = 1;
+   */
+  afterRevision: bigint;
+
+  /**
+   * The revision it brings a snapshot to.
+   *
+   * @generated from field: int64 revision = 2;
+   */
+  revision: bigint;
+
+  /**
+   * When `revision` was committed.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 3;
+   */
+  createTime?: Timestamp;
+
+  /**
+   * @generated from field: repeated switchyard.v1.Project projects = 4;
+   */
+  projects: Project[];
+
+  /**
+   * @generated from field: repeated switchyard.v1.Alias aliases = 5;
+   */
+  aliases: Alias[];
+
+  /**
+   * @generated from field: repeated switchyard.v1.Domain domains = 6;
+   */
+  domains: Domain[];
+
+  /**
+   * @generated from field: repeated switchyard.v1.Rule rules = 7;
+   */
+  rules: Rule[];
+
+  /**
+   * Ids of deleted projects, aliases, domains and rules (each id names its kind by prefix).
+   *
+   * @generated from field: repeated string deleted_ids = 8;
+   */
+  deletedIds: string[];
+};
+
+/**
+ * Describes the message switchyard.v1.ConfigDelta.
+ * Use `create(ConfigDeltaSchema)` to create a new message.
+ */
+export const ConfigDeltaSchema: GenMessage<ConfigDelta> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 1);
+
+/**
+ * One live proxy worker, as it last reported itself to the fleet registry.
+ *
+ * @generated from message switchyard.v1.FleetWorker
+ */
+export type FleetWorker = Message<"switchyard.v1.FleetWorker"> & {
+  /**
+   * Unique per worker process.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string host_name = 2;
+   */
+  hostName: string;
+
+  /**
+   * @generated from field: int32 pid = 3;
+   */
+  pid: number;
+
+  /**
+   * The Switchyard version it runs.
+   *
+   * @generated from field: string version = 4;
+   */
+  version: string;
+
+  /**
+   * The config revision it serves (0 when it serves none yet).
+   *
+   * @generated from field: int64 revision = 5;
+   */
+  revision: bigint;
+
+  /**
+   * How many revisions it is behind the store's.
+   *
+   * @generated from field: int64 revisions_behind = 6;
+   */
+  revisionsBehind: bigint;
+
+  /**
+   * When it started serving `revision`.
+   *
+   * @generated from field: google.protobuf.Timestamp applied_time = 7;
+   */
+  appliedTime?: Timestamp;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp start_time = 8;
+   */
+  startTime?: Timestamp;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp heartbeat_time = 9;
+   */
+  heartbeatTime?: Timestamp;
+
+  /**
+   * True when it serves a snapshot from its disk because its config bus is unreachable.
+   *
+   * @generated from field: bool stale = 10;
+   */
+  stale: boolean;
+};
+
+/**
+ * Describes the message switchyard.v1.FleetWorker.
+ * Use `create(FleetWorkerSchema)` to create a new message.
+ */
+export const FleetWorkerSchema: GenMessage<FleetWorker> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 2);
+
+/**
  * @generated from message switchyard.v1.GetConfigRevisionRequest
  */
 export type GetConfigRevisionRequest = Message<"switchyard.v1.GetConfigRevisionRequest"> & {
@@ -75,7 +216,7 @@ export type GetConfigRevisionRequest = Message<"switchyard.v1.GetConfigRevisionR
  * Use `create(GetConfigRevisionRequestSchema)` to create a new message.
  */
 export const GetConfigRevisionRequestSchema: GenMessage<GetConfigRevisionRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_config, 1);
+  messageDesc(file_switchyard_v1_config, 3);
 
 /**
  * @generated from message switchyard.v1.GetConfigRevisionResponse
@@ -99,7 +240,7 @@ export type GetConfigRevisionResponse = Message<"switchyard.v1.GetConfigRevision
  * Use `create(GetConfigRevisionResponseSchema)` to create a new message.
  */
 export const GetConfigRevisionResponseSchema: GenMessage<GetConfigRevisionResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_config, 2);
+  messageDesc(file_switchyard_v1_config, 4);
 
 /**
  * @generated from message switchyard.v1.GetConfigSnapshotRequest
@@ -112,7 +253,7 @@ export type GetConfigSnapshotRequest = Message<"switchyard.v1.GetConfigSnapshotR
  * Use `create(GetConfigSnapshotRequestSchema)` to create a new message.
  */
 export const GetConfigSnapshotRequestSchema: GenMessage<GetConfigSnapshotRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_config, 3);
+  messageDesc(file_switchyard_v1_config, 5);
 
 /**
  * @generated from message switchyard.v1.GetConfigSnapshotResponse
@@ -129,10 +270,106 @@ export type GetConfigSnapshotResponse = Message<"switchyard.v1.GetConfigSnapshot
  * Use `create(GetConfigSnapshotResponseSchema)` to create a new message.
  */
 export const GetConfigSnapshotResponseSchema: GenMessage<GetConfigSnapshotResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_config, 4);
+  messageDesc(file_switchyard_v1_config, 6);
 
 /**
- * The config revision and snapshot, for operators and tools.
+ * @generated from message switchyard.v1.GetFleetStatusRequest
+ */
+export type GetFleetStatusRequest = Message<"switchyard.v1.GetFleetStatusRequest"> & {
+};
+
+/**
+ * Describes the message switchyard.v1.GetFleetStatusRequest.
+ * Use `create(GetFleetStatusRequestSchema)` to create a new message.
+ */
+export const GetFleetStatusRequestSchema: GenMessage<GetFleetStatusRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 7);
+
+/**
+ * @generated from message switchyard.v1.GetFleetStatusResponse
+ */
+export type GetFleetStatusResponse = Message<"switchyard.v1.GetFleetStatusResponse"> & {
+  /**
+   * The store's revision.
+   *
+   * @generated from field: int64 revision = 1;
+   */
+  revision: bigint;
+
+  /**
+   * @generated from field: repeated switchyard.v1.FleetWorker workers = 2;
+   */
+  workers: FleetWorker[];
+};
+
+/**
+ * Describes the message switchyard.v1.GetFleetStatusResponse.
+ * Use `create(GetFleetStatusResponseSchema)` to create a new message.
+ */
+export const GetFleetStatusResponseSchema: GenMessage<GetFleetStatusResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 8);
+
+/**
+ * @generated from message switchyard.v1.WaitForRevisionRequest
+ */
+export type WaitForRevisionRequest = Message<"switchyard.v1.WaitForRevisionRequest"> & {
+  /**
+   * The revision every live worker must serve; 0 = the store's current revision.
+   *
+   * @generated from field: int64 revision = 1;
+   */
+  revision: bigint;
+
+  /**
+   * How long to wait, in milliseconds (1..300000). Default 30000.
+   *
+   * @generated from field: int32 timeout_ms = 2;
+   */
+  timeoutMs: number;
+};
+
+/**
+ * Describes the message switchyard.v1.WaitForRevisionRequest.
+ * Use `create(WaitForRevisionRequestSchema)` to create a new message.
+ */
+export const WaitForRevisionRequestSchema: GenMessage<WaitForRevisionRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 9);
+
+/**
+ * @generated from message switchyard.v1.WaitForRevisionResponse
+ */
+export type WaitForRevisionResponse = Message<"switchyard.v1.WaitForRevisionResponse"> & {
+  /**
+   * True when every live worker serves `revision` or newer.
+   *
+   * @generated from field: bool converged = 1;
+   */
+  converged: boolean;
+
+  /**
+   * The revision waited for.
+   *
+   * @generated from field: int64 revision = 2;
+   */
+  revision: bigint;
+
+  /**
+   * Every live worker when the wait ended; on a timeout, those behind `revision` are the laggards.
+   *
+   * @generated from field: repeated switchyard.v1.FleetWorker workers = 3;
+   */
+  workers: FleetWorker[];
+};
+
+/**
+ * Describes the message switchyard.v1.WaitForRevisionResponse.
+ * Use `create(WaitForRevisionResponseSchema)` to create a new message.
+ */
+export const WaitForRevisionResponseSchema: GenMessage<WaitForRevisionResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 10);
+
+/**
+ * The config revision and snapshot, and the fleet that serves them, for operators and tools.
  *
  * @generated from service switchyard.v1.ConfigService
  */
@@ -154,6 +391,26 @@ export const ConfigService: GenService<{
     methodKind: "unary";
     input: typeof GetConfigSnapshotRequestSchema;
     output: typeof GetConfigSnapshotResponseSchema;
+  },
+  /**
+   * Every live worker (one that heartbeated within its expiry), its revision and lag.
+   *
+   * @generated from rpc switchyard.v1.ConfigService.GetFleetStatus
+   */
+  getFleetStatus: {
+    methodKind: "unary";
+    input: typeof GetFleetStatusRequestSchema;
+    output: typeof GetFleetStatusResponseSchema;
+  },
+  /**
+   * Waits until every live worker serves at least `revision`, or the deadline passes.
+   *
+   * @generated from rpc switchyard.v1.ConfigService.WaitForRevision
+   */
+  waitForRevision: {
+    methodKind: "unary";
+    input: typeof WaitForRevisionRequestSchema;
+    output: typeof WaitForRevisionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchyard_v1_config, 0);
