@@ -1,5 +1,9 @@
 import type { ConfigSnapshot } from "@switchyard/api";
-import { type ConfigPublisher, MemoryConfigBus } from "@switchyard/config-sync";
+import {
+  type ConfigPublisher,
+  MemoryConfigBus,
+  type PublishDeltaResult,
+} from "@switchyard/config-sync";
 import { createPgliteDir, type PgliteDir } from "@switchyard/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseControlPlaneEnv } from "../src/env.js";
@@ -17,10 +21,17 @@ class RecordingPublisher implements ConfigPublisher {
   get revisions(): bigint[] {
     return this.snapshots.map((s) => s.revision);
   }
-  async publish(snapshot: ConfigSnapshot): Promise<void> {
+  async head(): Promise<bigint | undefined> {
+    return this.snapshots.at(-1)?.revision;
+  }
+  async publishDelta(): Promise<PublishDeltaResult> {
+    return { outcome: "gap", head: await this.head() };
+  }
+  async publishSnapshot(snapshot: ConfigSnapshot): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failing) throw new Error("the bus is down");
     this.snapshots.push(snapshot);
+    return true;
   }
 }
 

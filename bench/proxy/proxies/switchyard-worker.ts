@@ -18,7 +18,7 @@ import { serveBench, upstreamOrigin } from "./serve-bench.js";
 const rules = Number(process.env["BENCH_RULES"] ?? "1");
 if (!Number.isInteger(rules) || rules < 1) throw new Error("BENCH_RULES: a whole number ≥ 1");
 const bus = new MemoryConfigBus();
-await bus.publish(benchSnapshot(rules, upstreamOrigin()));
+await bus.publishSnapshot(benchSnapshot(rules, upstreamOrigin()));
 const config = parseWorkerEnv(
   {
     SWITCHYARD_HOST: "127.0.0.1",

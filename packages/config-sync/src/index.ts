@@ -4,6 +4,8 @@
  * bus (snapshot with a never-backwards compare-and-set, a bounded delta stream and
  * a pub/sub notification) implements the same interfaces for a fleet.
  */
+
+export { applyDelta } from "./apply-delta.js";
 export type {
   ConfigBus,
   ConfigPublisher,

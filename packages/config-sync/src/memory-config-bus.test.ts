@@ -11,21 +11,21 @@ describe("MemoryConfigBus", () => {
     const bus = new MemoryConfigBus();
     const seen: bigint[] = [];
     bus.subscribe((s) => seen.push(s.revision));
-    await bus.publish(snapshot(1));
-    await bus.publish(snapshot(3));
-    await bus.publish(snapshot(2));
-    await bus.publish(snapshot(3));
+    await bus.publishSnapshot(snapshot(1));
+    await bus.publishSnapshot(snapshot(3));
+    await bus.publishSnapshot(snapshot(2));
+    await bus.publishSnapshot(snapshot(3));
     expect(seen).toEqual([1n, 3n]);
     expect(bus.current()?.revision).toBe(3n);
   });
 
   it("gives a late subscriber the current snapshot first", async () => {
     const bus = new MemoryConfigBus();
-    await bus.publish(snapshot(5));
+    await bus.publishSnapshot(snapshot(5));
     const seen: bigint[] = [];
     const unsubscribe = bus.subscribe((s) => seen.push(s.revision));
     unsubscribe();
-    await bus.publish(snapshot(6));
+    await bus.publishSnapshot(snapshot(6));
     expect(seen).toEqual([5n]);
   });
 });

@@ -1,5 +1,6 @@
-import type { ConfigSnapshot } from "@switchyard/api";
-import type { ConfigBus, SnapshotListener } from "./config-bus.js";
+import type { ConfigDelta, ConfigSnapshot } from "@switchyard/api";
+import { applyDelta } from "./apply-delta.js";
+import type { ConfigBus, PublishDeltaResult, SnapshotListener } from "./config-bus.js";
 
 /**
  * The in-process config bus of `switchyard dev` and of tests: publishing hands the
@@ -14,10 +15,24 @@ export class MemoryConfigBus implements ConfigBus {
     return this.#current;
   }
 
-  async publish(snapshot: ConfigSnapshot): Promise<void> {
-    if (this.#current !== undefined && snapshot.revision <= this.#current.revision) return;
-    this.#current = snapshot;
-    for (const listener of this.#listeners) listener(snapshot);
+  async head(): Promise<bigint | undefined> {
+    return this.#current?.revision;
+  }
+
+  async publishDelta(delta: ConfigDelta): Promise<PublishDeltaResult> {
+    const current = this.#current;
+    if (current === undefined || current.revision < delta.afterRevision) {
+      return { outcome: "gap", head: current?.revision };
+    }
+    if (current.revision >= delta.revision) return { outcome: "stale", head: current.revision };
+    this.#serve(applyDelta(current, delta));
+    return { outcome: "published" };
+  }
+
+  async publishSnapshot(snapshot: ConfigSnapshot): Promise<boolean> {
+    if (this.#current !== undefined && snapshot.revision <= this.#current.revision) return false;
+    this.#serve(snapshot);
+    return true;
   }
 
   subscribe(listener: SnapshotListener): () => void {
@@ -28,5 +43,10 @@ export class MemoryConfigBus implements ConfigBus {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+  }
+
+  #serve(snapshot: ConfigSnapshot) {
+    this.#current = snapshot;
+    for (const listener of this.#listeners) listener(snapshot);
   }
 }

@@ -37,7 +37,7 @@ export function publishSnapshots(
     if (stopped) return;
     const snapshot = await store.snapshot();
     if (snapshot.revision <= published) return;
-    await publisher.publish(snapshot);
+    await publisher.publishSnapshot(snapshot);
     published = snapshot.revision;
     logger.debug({ revision: `${snapshot.revision}` }, "config snapshot published");
   };

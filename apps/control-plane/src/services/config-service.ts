@@ -1,5 +1,5 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { ConfigService, ConfigSnapshot } from "@switchyard/api";
 import { principalOf, READERS, requireRole, visibleProjects } from "../auth/authorize.js";
 import { maskRuleSecrets } from "../secrets/rule-secrets.js";
@@ -22,6 +22,17 @@ export function configService({ store }: ServiceDeps): ServiceImpl<typeof Config
       requireRole(principal, READERS);
       const snapshot = await store.snapshot();
       return { snapshot: forCaller(snapshot, visibleProjects(principal)) };
+    },
+
+    // The fleet registry is wired in by the fleet work (issue 7); until then these are honest.
+    async getFleetStatus(_req, context) {
+      requireRole(principalOf(context), READERS);
+      throw new ConnectError("the fleet registry is not configured", Code.Unimplemented);
+    },
+
+    async waitForRevision(_req, context) {
+      requireRole(principalOf(context), READERS);
+      throw new ConnectError("the fleet registry is not configured", Code.Unimplemented);
     },
   };
 }

@@ -21,7 +21,7 @@ describe("RouteState", () => {
     const bus = new MemoryConfigBus();
     const state = new RouteState(bus, { compile: (s) => s.rules.length });
     expect(state.served).toBeUndefined();
-    await bus.publish(snapshot(1n, 2));
+    await bus.publishSnapshot(snapshot(1n, 2));
     await state.ready;
     expect(state.served).toMatchObject({ table: 2, revision: 1n });
     expect(state.served?.committedAt?.toISOString()).toBe("2026-01-01T00:00:00.000Z");
@@ -30,9 +30,9 @@ describe("RouteState", () => {
   it("swaps in each newer snapshot as one new object; holders of the old one keep it", async () => {
     const bus = new MemoryConfigBus();
     const state = new RouteState(bus, { compile: (s) => ({ rules: s.rules.length }) });
-    await bus.publish(snapshot(1n, 1));
+    await bus.publishSnapshot(snapshot(1n, 1));
     const held = state.served;
-    await bus.publish(snapshot(2n, 3));
+    await bus.publishSnapshot(snapshot(2n, 3));
     expect(held?.table).toEqual({ rules: 1 });
     expect(state.served?.table).toEqual({ rules: 3 });
     expect(state.served).not.toBe(held);
@@ -48,12 +48,12 @@ describe("RouteState", () => {
       },
       onRejected: (revision) => rejected.push(revision),
     });
-    await bus.publish(snapshot(1n, 1));
-    await bus.publish(snapshot(2n, 13));
+    await bus.publishSnapshot(snapshot(1n, 1));
+    await bus.publishSnapshot(snapshot(2n, 13));
     expect(state.served).toMatchObject({ table: 1, revision: 1n });
     expect(state.rejected).toEqual({ revision: 2n, error: "Error: unlucky" });
     expect(rejected).toEqual([2n]);
-    await bus.publish(snapshot(3n, 2));
+    await bus.publishSnapshot(snapshot(3n, 2));
     expect(state.served).toMatchObject({ table: 2, revision: 3n });
     expect(state.rejected).toBeUndefined();
   });
@@ -86,9 +86,9 @@ describe("RouteState", () => {
   it("stops following the subscriber", async () => {
     const bus = new MemoryConfigBus();
     const state = new RouteState(bus, { compile: (s) => Number(s.revision) });
-    await bus.publish(snapshot(1n));
+    await bus.publishSnapshot(snapshot(1n));
     state.stop();
-    await bus.publish(snapshot(2n));
+    await bus.publishSnapshot(snapshot(2n));
     expect(state.served?.table).toBe(1);
   });
 });

@@ -83,7 +83,7 @@ export interface TestWorkerOptions extends Partial<Omit<StartWorkerOptions, "sub
 /** Starts a worker on ephemeral ports of 127.0.0.1, fed by an in-memory config bus. */
 export async function startTestWorker(options: TestWorkerOptions = {}): Promise<TestWorker> {
   const bus = new MemoryConfigBus();
-  if (options.snapshot) await bus.publish(options.snapshot);
+  if (options.snapshot) await bus.publishSnapshot(options.snapshot);
   const logs = new LogLines();
   const config = parseWorkerEnv(
     {
@@ -107,7 +107,7 @@ export async function startTestWorker(options: TestWorkerOptions = {}): Promise<
     bus,
     logs,
     async publish(snapshot) {
-      await bus.publish(snapshot);
+      await bus.publishSnapshot(snapshot);
       const served = worker.readiness().body["revision"];
       if (served !== String(snapshot.revision)) {
         throw new Error(`worker serves revision ${String(served)}, not ${snapshot.revision}`);
