@@ -32,6 +32,7 @@ describe("parseWorkerEnv", () => {
       encryptionKeys: KEYS.SWITCHYARD_ENCRYPTION_KEYS,
       maxBodyBytes: 10 * 1024 * 1024,
       idleTimeoutMs: 60_000,
+      pathSemicolons: "reject",
       redisUrl: undefined,
       httpProxy: undefined,
       httpsProxy: undefined,
@@ -54,6 +55,7 @@ describe("parseWorkerEnv", () => {
       SWITCHYARD_ALLOW_HTTP_TARGETS: "true",
       SWITCHYARD_MAX_BODY_BYTES: "1048576",
       SWITCHYARD_IDLE_TIMEOUT_MS: "0",
+      SWITCHYARD_PATH_SEMICOLONS: "keep",
       SWITCHYARD_REDIS_URL: "redis://cache:6379",
       HTTP_PROXY: "http://proxy:3128",
       HTTPS_PROXY: "https://proxy:3129",
@@ -70,6 +72,7 @@ describe("parseWorkerEnv", () => {
       allowHttpTargets: true,
       maxBodyBytes: 1048576,
       idleTimeoutMs: 0,
+      pathSemicolons: "keep",
       redisUrl: "redis://cache:6379",
       httpProxy: "http://proxy:3128",
       httpsProxy: "https://proxy:3129",
@@ -182,6 +185,11 @@ describe("parseWorkerEnv", () => {
       env: { SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.0/8, ,x" },
       message:
         'SWITCHYARD_ALLOW_PRIVATE_TARGETS: must be a comma-separated list without empty entries, got "10.0.0.0/8, ,x"',
+    },
+    {
+      desc: "a semicolon mode that is not one of reject or keep",
+      env: { SWITCHYARD_PATH_SEMICOLONS: "allow" },
+      message: 'SWITCHYARD_PATH_SEMICOLONS: must be one of reject, keep, got "allow"',
     },
   ])("rejects $desc", ({ env, message }) => {
     expect(problemsOf({ ...KEYS, ...env })).toEqual([message]);

@@ -19,6 +19,9 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Default idle timeout on a response body: 60 s without a byte. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
+/** Values of SWITCHYARD_PATH_SEMICOLONS, default first. */
+export const PATH_SEMICOLONS = ["reject", "keep"] as const;
+
 /** The parsed, frozen worker configuration. */
 export interface WorkerConfig {
   /** `switchyard dev`: encryption keys may be absent. */
@@ -47,6 +50,11 @@ export interface WorkerConfig {
   readonly maxBodyBytes: number;
   /** A response body silent this long is cut. Default 60000 ms; 0 = off (long SSE). */
   readonly idleTimeoutMs: number;
+  /**
+   * A `;` in a request path, raw or `%3B`: `reject` (default) answers 400; `keep` matches each
+   * segment without its `;parameters` and forwards them unchanged (DESIGN.md §4.1).
+   */
+  readonly pathSemicolons: (typeof PATH_SEMICOLONS)[number];
   /** `redis://` or `rediss://` URL of the fleet's config bus and rate-limit store. */
   readonly redisUrl: string | undefined;
   /** Egress proxy for `http:` upstreams (`HTTP_PROXY`/`http_proxy`). */
@@ -108,6 +116,8 @@ export function parseWorkerEnv(
   const idleTimeoutMs =
     settings.read("SWITCHYARD_IDLE_TIMEOUT_MS", parse.integer(0, 2_147_483_647)) ??
     DEFAULT_IDLE_TIMEOUT_MS;
+  const pathSemicolons =
+    settings.read("SWITCHYARD_PATH_SEMICOLONS", parse.oneOf(PATH_SEMICOLONS)) ?? "reject";
   const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
   const level = settings.read("SWITCHYARD_LOG_LEVEL", parse.logLevel) ?? "info";
   const httpProxy = settings.read(source["HTTP_PROXY"] ? "HTTP_PROXY" : "http_proxy", egressProxy);
@@ -137,6 +147,7 @@ export function parseWorkerEnv(
     encryptionKeys,
     maxBodyBytes,
     idleTimeoutMs,
+    pathSemicolons,
     redisUrl,
     httpProxy,
     httpsProxy,

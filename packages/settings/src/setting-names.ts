@@ -24,6 +24,7 @@ export const SWITCHYARD_SETTINGS = {
   SWITCHYARD_UPSTREAM_CA_FILE: ["worker"],
   SWITCHYARD_MAX_BODY_BYTES: ["worker"],
   SWITCHYARD_IDLE_TIMEOUT_MS: ["worker"],
+  SWITCHYARD_PATH_SEMICOLONS: ["worker"],
   SWITCHYARD_JWKS_URL: [],
   SWITCHYARD_LOG_LEVEL: ["control-plane", "worker"],
   SWITCHYARD_SERVER: ["cli"],
