@@ -14,6 +14,24 @@ export interface ServerOptions {
   token?: string;
   /** Per-call deadline in milliseconds. Default 30000. */
   timeoutMs?: number;
+  /**
+   * Called with the revision a mutating call committed (the `switchyard-revision` response
+   * header), so `--wait` knows what the fleet must serve. Default: ignored.
+   */
+  onRevision?: (revision: bigint) => void;
+}
+
+/** The response header in which the control plane names the revision a write committed. */
+export const REVISION_HEADER = "switchyard-revision";
+
+/** Reports the revision each response says it committed, when it says one. */
+export function captureRevision(onRevision: (revision: bigint) => void): Interceptor {
+  return (next) => async (req) => {
+    const res = await next(req);
+    const value = res.header.get(REVISION_HEADER);
+    if (value !== null && /^[0-9]{1,19}$/.test(value)) onRevision(BigInt(value));
+    return res;
+  };
 }
 
 /** Sets `Authorization: Bearer <token>` on every call. */
@@ -51,7 +69,10 @@ export function createCliClient(options: ServerOptions): SwitchyardClient {
     baseUrl: url.href.replace(/\/$/, ""),
     httpVersion: "1.1",
     defaultTimeoutMs: options.timeoutMs ?? 30_000,
-    interceptors: options.token ? [bearerAuth(options.token)] : [],
+    interceptors: [
+      ...(options.token ? [bearerAuth(options.token)] : []),
+      ...(options.onRevision ? [captureRevision(options.onRevision)] : []),
+    ],
   });
   return createSwitchyardClient(transport);
 }

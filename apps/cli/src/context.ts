@@ -26,6 +26,8 @@ export function resolveToken(options: GlobalOptions, env: CliIo["env"]): string 
 /** What an action needs: the client, the output format and where to write. */
 export class CommandContext {
   readonly output: OutputFormat;
+  /** The newest revision a call of this command committed; undefined when none did. */
+  committedRevision: bigint | undefined;
   #client: SwitchyardClient | undefined;
 
   constructor(
@@ -40,6 +42,11 @@ export class CommandContext {
     this.#client ??= createCliClient({
       server: resolveServer(this.options, this.io.env),
       token: resolveToken(this.options, this.io.env),
+      onRevision: (revision) => {
+        if (this.committedRevision === undefined || revision > this.committedRevision) {
+          this.committedRevision = revision;
+        }
+      },
     });
     return this.#client;
   }
@@ -59,9 +66,19 @@ export class CommandContext {
   }
 }
 
-/** The context of the command whose action is running. */
+const contexts = new WeakMap<Command, CommandContext>();
+
+/**
+ * The context of the command whose action is running: one per command, so what its action
+ * committed is there for the hooks that run after it (`--wait`).
+ */
 export function contextOf(io: CliIo, command: Command): CommandContext {
-  return new CommandContext(io, command.optsWithGlobals<GlobalOptions>());
+  let ctx = contexts.get(command);
+  if (ctx === undefined) {
+    ctx = new CommandContext(io, command.optsWithGlobals<GlobalOptions>());
+    contexts.set(command, ctx);
+  }
+  return ctx;
 }
 
 /** `--limit N` as a number (at least 1), or undefined for every item. */

@@ -21,6 +21,8 @@ export const ExitCode = {
   invalidArgument: 6,
   /** The control plane cannot be reached or is unavailable (Unavailable, DeadlineExceeded). */
   unavailable: 7,
+  /** `--wait`: the change committed, but live workers still lagged when the deadline passed. */
+  fleetLagging: 8,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -34,7 +36,8 @@ export const exitCodeHelp = `Exit codes:
   4  unauthenticated or permission denied
   5  conflict (already exists, stale --etag, failed precondition)
   6  invalid argument rejected by the server (the message names the field)
-  7  control plane unreachable or unavailable`;
+  7  control plane unreachable or unavailable
+  8  --wait: the change committed, but some workers did not serve it before the deadline`;
 
 /** Maps every Connect code to the exit code a script sees. */
 export function exitCodeForConnectCode(code: Code): ExitCode {

@@ -1,6 +1,7 @@
 import { RateLimitKey } from "@switchyard/api";
 import { describe, expect, it } from "vitest";
 import {
+  parseDuration,
   parseHeaderAssignment,
   parseHeaderName,
   parseInteger,
@@ -107,4 +108,24 @@ describe("headers and methods", () => {
     expect(parseMethod("get")).toBe("GET");
     expect(() => parseMethod("GE T")).toThrow('--method: "GE T" is not an HTTP method');
   });
+});
+
+describe("parseDuration", () => {
+  it.each([
+    ["30s", 30_000],
+    ["2m", 120_000],
+    ["500ms", 500],
+    ["1h", 3_600_000],
+    ["45", 45_000],
+  ])("%s is %d ms", (value, ms) => {
+    expect(parseDuration("--wait", value)).toBe(ms);
+  });
+
+  it.each(["", "abc", "-1s", "1.5s", "0", "0ms", "10d", "99999999999s"])(
+    "%j is a usage error naming the flag",
+    (value) => {
+      expect(() => parseDuration("--wait", value)).toThrow(UsageError);
+      expect(() => parseDuration("--wait", value)).toThrow(/^--wait: /);
+    },
+  );
 });

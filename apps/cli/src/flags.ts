@@ -24,6 +24,19 @@ export function parseInteger(flag: string, value: string, min = 0): number {
 
 const unitMs: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** A duration like `30s`, `2m`, `500ms` or a bare number of seconds, in ms (at least 1). */
+export function parseDuration(flag: string, value: string): number {
+  const match = /^\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!match) {
+    throw new UsageError(`${flag}: "${value}" is not a duration (e.g. 30s, 2m, 500ms)`);
+  }
+  const ms = Number(match[1]) * unitMs[match[2] ?? "s"]!;
+  if (ms < 1 || ms > INT32_MAX) {
+    throw new UsageError(`${flag}: ${value} is out of range (1ms..${INT32_MAX}ms)`);
+  }
+  return ms;
+}
+
 /** `LIMIT/WINDOW`, e.g. `100/1m`, `10/30s`, `5000/1h`, `60/m` (count defaults to 1). */
 export function parseRateLimit(value: string): { limit: number; windowMs: number } {
   const match = /^\s*(\d+)\s*\/\s*(\d+)?\s*(ms|s|m|h|d)\s*$/.exec(value);

@@ -5,9 +5,12 @@ import { aliasesCommand } from "./commands/aliases.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
 import { devCommand } from "./commands/dev.js";
 import { domainsCommand } from "./commands/domains.js";
+import { fleetCommand } from "./commands/fleet.js";
 import { projectsCommand } from "./commands/projects.js";
 import { rulesCommand } from "./commands/rules.js";
 import { tokensCommand } from "./commands/tokens.js";
+import { waitForFleet, waitMs, withWait } from "./commands/wait.js";
+import { contextOf } from "./context.js";
 import { exitCodeHelp } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
 import { outputFormats } from "./output.js";
@@ -52,7 +55,32 @@ export function buildProgram(io: CliIo = processIo()): Command {
   domainsCommand(program, io);
   rulesCommand(program, io);
   tokensCommand(program, io);
+  fleetCommand(program, io);
+  addWaitToMutations(program, io);
   return program;
+}
+
+/** The subcommands that change what the control plane stores. */
+const MUTATIONS = new Set(["create", "update", "delete", "reorder"]);
+
+/**
+ * Every mutating command takes `--wait[=DURATION]` (DESIGN.md §2): after its action, the
+ * command returns only once every live worker serves the revision the change committed.
+ */
+function addWaitToMutations(program: Command, io: CliIo): void {
+  for (const group of program.commands) {
+    for (const command of group.commands) {
+      if (MUTATIONS.has(command.name())) withWait(command);
+    }
+  }
+  // A bad --wait is a usage error before anything is sent, not after the change committed.
+  program.hook("preAction", (_program, action) => {
+    waitMs(action.opts()["wait"]);
+  });
+  program.hook("postAction", async (_program, action) => {
+    const timeoutMs = waitMs(action.opts()["wait"]);
+    if (timeoutMs !== undefined) await waitForFleet(contextOf(io, action), timeoutMs);
+  });
 }
 
 function readVersion(): string {
