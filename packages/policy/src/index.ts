@@ -26,6 +26,7 @@ export {
   SAFE_REQUEST_HEADERS,
   WORKER_SET_REQUEST_HEADERS,
 } from "./headers/header-names.js";
+export { checkHostAuthority, MAX_AUTHORITY_HOST_LENGTH } from "./headers/host-authority.js";
 export { rawHeaderValue } from "./headers/raw-header-value.js";
 export {
   buildRequestHeaders,

@@ -14,6 +14,8 @@ describe("PROBLEMS", () => {
     ["SY_NO_RULE", 404, "no-rule"],
     ["SY_BAD_PATH", 400, "bad-path"],
     ["SY_BAD_REQUEST", 400, "bad-request"],
+    ["SY_HEADERS_TOO_LARGE", 431, "headers-too-large"],
+    ["SY_EXPECTATION_FAILED", 417, "expectation-failed"],
     ["SY_METHOD_NOT_ALLOWED", 405, "method-not-allowed"],
     ["SY_UNAUTHENTICATED", 401, "unauthenticated"],
     ["SY_FORBIDDEN", 403, "forbidden"],

@@ -30,9 +30,22 @@ export const PROBLEMS = {
   SY_NO_RULE: define(404, "no-rule", "No rule matches"),
   /** The request-target failed normalisation (DESIGN.md §4.1). */
   SY_BAD_PATH: define(400, "bad-path", "Bad request path"),
-  /** Malformed in another way, e.g. more than one Host (RFC 9112 §3.2). */
+  /**
+   * Malformed in another way: no Host, more than one, or one that is not a valid authority
+   * (RFC 9112 §3.2, RFC 9110 §7.2), or a message Node's HTTP parser refuses.
+   */
   SY_BAD_REQUEST: define(400, "bad-request", "Bad request"),
-  /** The method is not in the rule's allowed_methods; the response carries `Allow`. */
+  /**
+   * More request header fields than SWITCHYARD_MAX_HEADER_COUNT, or a request line and header
+   * block over SWITCHYARD_MAX_HEADER_BYTES (RFC 6585 §5). Nothing is forwarded.
+   */
+  SY_HEADERS_TOO_LARGE: define(431, "headers-too-large", "Request header fields too large"),
+  /** An `Expect` other than `100-continue`, which a worker cannot meet (RFC 9110 §10.1.1). */
+  SY_EXPECTATION_FAILED: define(417, "expectation-failed", "Expectation failed"),
+  /**
+   * The method is not in the rule's allowed_methods; the response carries `Allow`. Also
+   * `CONNECT`, which a reverse proxy serves for no target (empty `Allow`, as nginx answers 405).
+   */
   SY_METHOD_NOT_ALLOWED: define(405, "method-not-allowed", "Method not allowed"),
   /** No valid credentials; the response carries `WWW-Authenticate` (RFC 9110 §11.6.1). */
   SY_UNAUTHENTICATED: define(401, "unauthenticated", "Unauthenticated"),
