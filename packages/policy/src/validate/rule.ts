@@ -10,6 +10,7 @@ import { headerListViolations } from "./header-lists.js";
 import { checkMethodName } from "./header-name.js";
 import { MAX_LIST_LENGTH, MAX_TIMEOUT_MS, MAX_URL_LENGTH, MIN_TIMEOUT_MS } from "./limits.js";
 import { validateRateLimit } from "./rate-limit.js";
+import { checkTargetPath } from "./target-path.js";
 import { checkDescription } from "./text.js";
 import type { Violation } from "./violation.js";
 
@@ -111,7 +112,10 @@ export function validateRule(rule: Rule, ctx: ValidationContext = {}): Violation
   return out.list;
 }
 
-/** Why `rule.target_url` is unusable: SSRF policy first, then its `:name` captures. */
+/**
+ * Why `rule.target_url` is unusable: SSRF policy first, then dot segments in its path,
+ * then its `:name` captures.
+ */
 function checkTargetUrl(
   rule: Rule,
   pattern: ParsePatternResult,
@@ -122,6 +126,8 @@ function checkTargetUrl(
   if (url.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   const verdict = checkTarget(url, policy);
   if (verdict.verdict !== "allow") return verdict.reason;
+  const dotSegment = checkTargetPath(url);
+  if (dotSegment !== undefined) return dotSegment;
   // Placeholders can only be checked against a pattern that parsed.
   if (!pattern.ok) return undefined;
   const compiled = compileTarget(url, pattern.pattern, rule.stripPrefix ?? true);
