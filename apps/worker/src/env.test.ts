@@ -32,6 +32,8 @@ describe("parseWorkerEnv", () => {
       encryptionKeys: KEYS.SWITCHYARD_ENCRYPTION_KEYS,
       maxBodyBytes: 10 * 1024 * 1024,
       idleTimeoutMs: 60_000,
+      maxHeaderCount: 100,
+      maxHeaderBytes: 16 * 1024,
       pathSemicolons: "reject",
       redisUrl: undefined,
       httpProxy: undefined,
@@ -55,6 +57,8 @@ describe("parseWorkerEnv", () => {
       SWITCHYARD_ALLOW_HTTP_TARGETS: "true",
       SWITCHYARD_MAX_BODY_BYTES: "1048576",
       SWITCHYARD_IDLE_TIMEOUT_MS: "0",
+      SWITCHYARD_MAX_HEADER_COUNT: "0",
+      SWITCHYARD_MAX_HEADER_BYTES: "32768",
       SWITCHYARD_PATH_SEMICOLONS: "keep",
       SWITCHYARD_REDIS_URL: "redis://cache:6379",
       HTTP_PROXY: "http://proxy:3128",
@@ -72,6 +76,8 @@ describe("parseWorkerEnv", () => {
       allowHttpTargets: true,
       maxBodyBytes: 1048576,
       idleTimeoutMs: 0,
+      maxHeaderCount: 0,
+      maxHeaderBytes: 32768,
       pathSemicolons: "keep",
       redisUrl: "redis://cache:6379",
       httpProxy: "http://proxy:3128",
@@ -185,6 +191,16 @@ describe("parseWorkerEnv", () => {
       env: { SWITCHYARD_ALLOW_PRIVATE_TARGETS: "10.0.0.0/8, ,x" },
       message:
         'SWITCHYARD_ALLOW_PRIVATE_TARGETS: must be a comma-separated list without empty entries, got "10.0.0.0/8, ,x"',
+    },
+    {
+      desc: "a header count that is not a number",
+      env: { SWITCHYARD_MAX_HEADER_COUNT: "lots" },
+      message: 'SWITCHYARD_MAX_HEADER_COUNT: must be an integer 0..10000, got "lots"',
+    },
+    {
+      desc: "a header size too small for an ordinary request",
+      env: { SWITCHYARD_MAX_HEADER_BYTES: "512" },
+      message: 'SWITCHYARD_MAX_HEADER_BYTES: must be an integer 1024..1048576, got "512"',
     },
     {
       desc: "a semicolon mode that is not one of reject or keep",

@@ -18,6 +18,19 @@ export type WorkerSetting = SettingReadBy<"worker">;
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Default idle timeout on a response body: 60 s without a byte. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * Default cap on request header fields: 100, the default of Envoy (`max_headers_count`),
+ * Kestrel (`MaxRequestHeaderCount`) and Apache (`LimitRequestFields`); nginx counts none, and
+ * Node keeps the first 2000 and silently drops the rest, which is what the cap replaces.
+ */
+export const DEFAULT_MAX_HEADER_COUNT = 100;
+/**
+ * Default cap on the request line plus header block: 16 KiB, Node's own `maxHeaderSize`.
+ * nginx allows 8 KiB per line in at most 4 buffers (`large_client_header_buffers 4 8k`, 32 KiB
+ * in all), Envoy 60 KiB (`max_request_headers_kb`); 16 KiB holds real browser traffic with
+ * large cookies and keeps what one connection can make the worker buffer small.
+ */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
 /** Values of SWITCHYARD_PATH_SEMICOLONS, default first. */
 export const PATH_SEMICOLONS = ["reject", "keep"] as const;
@@ -50,6 +63,13 @@ export interface WorkerConfig {
   readonly maxBodyBytes: number;
   /** A response body silent this long is cut. Default 60000 ms; 0 = off (long SSE). */
   readonly idleTimeoutMs: number;
+  /**
+   * Most request header fields accepted; more get 431 and nothing is forwarded. Default 100;
+   * 0 = no count limit (the byte limit still holds).
+   */
+  readonly maxHeaderCount: number;
+  /** Largest request line plus header block accepted, in bytes; larger gets 431. Default 16 KiB. */
+  readonly maxHeaderBytes: number;
   /**
    * A `;` in a request path, raw or `%3B`: `reject` (default) answers 400; `keep` matches each
    * segment without its `;parameters` and forwards them unchanged (DESIGN.md §4.1).
@@ -116,6 +136,13 @@ export function parseWorkerEnv(
   const idleTimeoutMs =
     settings.read("SWITCHYARD_IDLE_TIMEOUT_MS", parse.integer(0, 2_147_483_647)) ??
     DEFAULT_IDLE_TIMEOUT_MS;
+  const maxHeaderCount =
+    settings.read("SWITCHYARD_MAX_HEADER_COUNT", parse.integer(0, 10_000)) ??
+    DEFAULT_MAX_HEADER_COUNT;
+  // Below 1 KiB a browser's ordinary request would not fit; above 1 MiB is a memory lever.
+  const maxHeaderBytes =
+    settings.read("SWITCHYARD_MAX_HEADER_BYTES", parse.integer(1024, 1024 * 1024)) ??
+    DEFAULT_MAX_HEADER_BYTES;
   const pathSemicolons =
     settings.read("SWITCHYARD_PATH_SEMICOLONS", parse.oneOf(PATH_SEMICOLONS)) ?? "reject";
   const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
@@ -147,6 +174,8 @@ export function parseWorkerEnv(
     encryptionKeys,
     maxBodyBytes,
     idleTimeoutMs,
+    maxHeaderCount,
+    maxHeaderBytes,
     pathSemicolons,
     redisUrl,
     httpProxy,
