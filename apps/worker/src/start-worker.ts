@@ -111,7 +111,7 @@ export async function startWorker(
   const prepareDeps = { pools, targetPolicy, ruleMetrics, decrypt: options.decrypt };
 
   const state = new RouteState<CompiledConfig>(options.subscriber, {
-    compile: (snapshot) => compileConfig(snapshot, prepareDeps),
+    compile: (snapshot, previous) => compileConfig(snapshot, prepareDeps, previous?.table),
     onServed: (served) => {
       pools.retain(served.table.pools);
       ruleMetrics.retain(served.table.ruleIds);
