@@ -1,0 +1,202 @@
+import { createHash } from "node:crypto";
+import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { type ConfigSnapshot, ConfigSnapshotSchema } from "@switchyard/api";
+import type { Logger } from "../observe/logger.js";
+
+/** The worker's last good snapshot, in `SWITCHYARD_DATA_DIR`. */
+export const SNAPSHOT_FILE_NAME = "worker-snapshot.bin";
+
+/**
+ * The file is a 48-byte header then the snapshot as protobuf binary:
+ * `SWYDSNAP` (8 bytes), format version (uint32 BE, 1), payload length (uint32 BE),
+ * SHA-256 of the payload (32 bytes). The length and digest catch a file cut short by a crash
+ * or a full disk, and any flipped byte, before a single rule of it is served.
+ */
+const MAGIC = Buffer.from("SWYDSNAP", "latin1");
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = MAGIC.length + 4 + 4 + 32;
+
+/** The file's bytes for `snapshot`. */
+export function encodeSnapshotFile(snapshot: ConfigSnapshot): Buffer {
+  const payload = toBinary(ConfigSnapshotSchema, snapshot);
+  const header = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(header, 0);
+  header.writeUInt32BE(FORMAT_VERSION, 8);
+  header.writeUInt32BE(payload.length, 12);
+  createHash("sha256").update(payload).digest().copy(header, 16);
+  return Buffer.concat([header, payload]);
+}
+
+/** A decoded file, or what is wrong with it (a phrase that completes "… is refused: "). */
+export type DecodedSnapshotFile =
+  | { readonly ok: true; readonly snapshot: ConfigSnapshot }
+  | { readonly ok: false; readonly problem: string };
+
+/** Checks and decodes the file's bytes; never returns part of a snapshot. */
+export function decodeSnapshotFile(bytes: Uint8Array): DecodedSnapshotFile {
+  const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (file.length < HEADER_BYTES) {
+    return fail(`truncated: ${file.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
+  }
+  if (!file.subarray(0, MAGIC.length).equals(MAGIC)) {
+    return fail(
+      `not a worker snapshot file (it does not start with "${MAGIC.toString("latin1")}")`,
+    );
+  }
+  const version = file.readUInt32BE(8);
+  if (version !== FORMAT_VERSION) {
+    return fail(`format version ${version}, this worker reads version ${FORMAT_VERSION}`);
+  }
+  const length = file.readUInt32BE(12);
+  const payload = file.subarray(HEADER_BYTES);
+  if (payload.length < length) {
+    return fail(`truncated: ${payload.length} of the ${length} bytes its header announces`);
+  }
+  if (payload.length > length) {
+    return fail(`${payload.length - length} bytes more than the ${length} its header announces`);
+  }
+  const digest = createHash("sha256").update(payload).digest();
+  if (!digest.equals(file.subarray(16, HEADER_BYTES))) {
+    return fail("corrupt: the SHA-256 of its contents does not match its header");
+  }
+  try {
+    return { ok: true, snapshot: fromBinary(ConfigSnapshotSchema, payload) };
+  } catch (error) {
+    return fail(`does not decode as a config snapshot (${errorText(error)})`);
+  }
+}
+
+/**
+ * Reads the last good snapshot at `path`. A missing file is normal (first start) and returns
+ * undefined; so does a file that cannot be read or fails its checks, after one error line
+ * naming the file and what is wrong: a worker never serves half a snapshot.
+ */
+export async function readSnapshotFile(
+  path: string,
+  logger: Logger,
+): Promise<ConfigSnapshot | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      logger.info({ file: path }, `no disk snapshot at ${path} yet`);
+    } else {
+      logger.error({ file: path }, `disk snapshot ${path} cannot be read (${code ?? error})`);
+    }
+    return undefined;
+  }
+  const decoded = decodeSnapshotFile(bytes);
+  if (!decoded.ok) {
+    logger.error(
+      { file: path, problem: decoded.problem },
+      `disk snapshot ${path} is refused: ${decoded.problem}`,
+    );
+    return undefined;
+  }
+  const revision = String(decoded.snapshot.revision);
+  logger.info({ file: path, revision }, `disk snapshot ${path} read: revision ${revision}`);
+  return decoded.snapshot;
+}
+
+/** Options of {@link SnapshotFileWriter}. */
+export interface SnapshotFileWriterOptions {
+  readonly logger: Logger;
+  /** Called after each file written (tests, metrics). Default none. */
+  readonly onWritten?: (revision: bigint) => void;
+}
+
+/**
+ * Keeps `path` holding the newest snapshot served, written atomically: a temporary file in the
+ * same directory is written and fsynced, then renamed over `path` (and the directory fsynced),
+ * so a crash leaves either the old file or the new one. At most one write is in flight; the
+ * snapshots served meanwhile collapse into the newest, so a burst of changes costs one or two
+ * writes, not one per revision. A failed write is logged and the next revision tries again.
+ */
+export class SnapshotFileWriter {
+  readonly #path: string;
+  readonly #options: SnapshotFileWriterOptions;
+  #pending: ConfigSnapshot | undefined;
+  #running: Promise<void> | undefined;
+  #written: bigint | undefined;
+
+  constructor(path: string, options: SnapshotFileWriterOptions) {
+    this.#path = path;
+    this.#options = options;
+  }
+
+  /** The revision of the last file written; undefined before the first. */
+  get written(): bigint | undefined {
+    return this.#written;
+  }
+
+  /** Schedules writing `snapshot` (replacing one not yet started). Never throws. */
+  write(snapshot: ConfigSnapshot): void {
+    this.#pending = snapshot;
+    this.#running ??= this.#drain();
+  }
+
+  /** Resolves once every snapshot given to {@link write} so far is written (or failed). */
+  async flush(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (let next = this.#pending; next !== undefined; next = this.#pending) {
+        this.#pending = undefined;
+        if (this.#written !== undefined && next.revision <= this.#written) continue;
+        if (await this.#writeFile(next)) {
+          this.#written = next.revision;
+          this.#options.onWritten?.(next.revision);
+        }
+      }
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async #writeFile(snapshot: ConfigSnapshot): Promise<boolean> {
+    const path = this.#path;
+    const temporary = `${path}.${process.pid}.tmp`;
+    try {
+      const bytes = encodeSnapshotFile(snapshot);
+      await mkdir(dirname(path), { recursive: true });
+      const file = await open(temporary, "w", 0o600);
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, path);
+      // The rename itself is durable only once the directory is synced.
+      const directory = await open(dirname(path), "r");
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? errorText(error);
+      this.#options.logger.warn(
+        { file: path, revision: String(snapshot.revision) },
+        `disk snapshot ${path} cannot be written (${code}); the previous one stays`,
+      );
+      await rm(temporary, { force: true }).catch(() => undefined);
+      return false;
+    }
+  }
+}
+
+function fail(problem: string): DecodedSnapshotFile {
+  return { ok: false, problem };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
