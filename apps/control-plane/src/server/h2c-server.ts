@@ -3,6 +3,7 @@ import http2, {
   type Http2ServerRequest,
   type Http2ServerResponse,
   type Http2Session,
+  type Http2Stream,
 } from "node:http2";
 import net, { type AddressInfo, type Socket } from "node:net";
 import { sniffPreface } from "./sniff-preface.js";
@@ -15,10 +16,31 @@ export type DualRequestListener = (
 
 /** Options of {@link createH2cServer}. */
 export interface H2cServerOptions {
-  /** How long a new connection may take to send its first bytes. Default 10 000 ms. */
+  /**
+   * How long a new connection may take to show its protocol: the whole HTTP/2 preface, or
+   * the first bytes of an HTTP/1.1 request line. A deadline from accept, not an idle timer,
+   * so a preface sent a byte at a time cannot hold the connection. Default 10 000 ms.
+   */
   firstBytesTimeoutMs?: number;
-  /** An HTTP/1.1 connection with no bytes either way for this long is closed. Default 60 000 ms. */
+  /**
+   * An HTTP/1.1 connection with no bytes either way for this long is closed; an HTTP/2
+   * session with no open stream for this long gets a GOAWAY and is closed, and an HTTP/2
+   * stream with no bytes either way for this long is cancelled (RST_STREAM CANCEL), as an
+   * HTTP/1.1 request would be. Default 60 000 ms.
+   */
   idleTimeoutMs?: number;
+  /**
+   * Open TCP connections (HTTP/1.1 connections, HTTP/2 sessions and connections not yet
+   * sniffed alike) beyond which a new connection is closed as soon as it is accepted
+   * (`net.Server.maxConnections`), per process. Default 1 000.
+   */
+  maxConnections?: number;
+  /**
+   * The SETTINGS_MAX_CONCURRENT_STREAMS each HTTP/2 session announces (RFC 9113 §6.5.2,
+   * which recommends no less than 100); Node refuses streams beyond it with
+   * RST_STREAM REFUSED_STREAM. Default 100.
+   */
+  maxConcurrentStreams?: number;
 }
 
 /** One TCP port serving HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c). */
@@ -46,9 +68,13 @@ export function createH2cServer(
   options: H2cServerOptions = {},
 ): H2cServer {
   const firstBytesTimeoutMs = options.firstBytesTimeoutMs ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const h1 = http.createServer(listener);
-  h1.timeout = options.idleTimeoutMs ?? 60_000;
-  const h2 = http2.createServer(listener);
+  h1.timeout = idleTimeoutMs;
+  const h2 = http2.createServer(
+    { settings: { maxConcurrentStreams: options.maxConcurrentStreams ?? 100 } },
+    listener,
+  );
   const sessions = new Set<Http2Session>();
   /** HTTP/1.1 sockets and how many requests each is serving. */
   const h1Sockets = new Map<Socket, number>();
@@ -61,6 +87,11 @@ export function createH2cServer(
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
     if (closing) session.close();
+    else closeWhenIdle(session, idleTimeoutMs);
+  });
+  // Node's HTTP/2 server sets no timeout of its own (Http2Server#timeout is 0).
+  h2.on("stream", (stream) => {
+    stream.setTimeout(idleTimeoutMs, () => stream.close(http2.constants.NGHTTP2_CANCEL));
   });
   // A peer that breaks the protocol loses its session, not the process.
   h2.on("sessionError", () => {});
@@ -96,6 +127,9 @@ export function createH2cServer(
     });
   });
 
+  // Beyond it Node closes each new connection at once and emits 'drop'.
+  tcp.maxConnections = options.maxConnections ?? 1_000;
+
   return {
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -130,4 +164,27 @@ export function createH2cServer(
       return closing;
     },
   };
+}
+
+/**
+ * Closes `session` with a GOAWAY (NO_ERROR) once it has had no open stream for
+ * `idleTimeoutMs`: from its start, and again each time its last stream ends. Streams keep
+ * it open, PING frames do not, so a client that only sent the preface cannot hold it.
+ */
+function closeWhenIdle(session: Http2Session, idleTimeoutMs: number): void {
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    timer = setTimeout(() => session.close(), idleTimeoutMs);
+  };
+  session.on("stream", (stream: Http2Stream) => {
+    open++;
+    clearTimeout(timer);
+    stream.once("close", () => {
+      open--;
+      if (open === 0 && !session.closed && !session.destroyed) arm();
+    });
+  });
+  session.once("close", () => clearTimeout(timer));
+  arm();
 }

@@ -8,7 +8,9 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
  * it, puts them back (`unshift`), pauses the socket and reports `"h2"` or `"http/1.1"`.
  * A client speaking h2c with prior knowledge (RFC 9113 §3.3) sends the preface first; any
  * HTTP/1.x request line differs from it by its first byte or two, so HTTP/1.1 clients are
- * decided on their first packet. Reports `undefined` when the socket closes or times out first.
+ * decided on their first packet. Reports `undefined` when the socket closes first, or when
+ * `timeoutMs` passes before the protocol is known: a deadline counted from the call, not an
+ * idle timer a byte at a time could keep resetting (the socket is then destroyed).
  */
 export function sniffPreface(
   socket: Socket,
@@ -19,8 +21,7 @@ export function sniffPreface(
   const finish = (protocol: "h2" | "http/1.1" | undefined) => {
     socket.removeListener("data", onData);
     socket.removeListener("close", onClose);
-    socket.removeListener("timeout", onTimeout);
-    socket.setTimeout(0);
+    clearTimeout(deadline);
     decided(protocol);
   };
   const onData = (chunk: Buffer) => {
@@ -33,12 +34,10 @@ export function sniffPreface(
     finish(couldBeH2 ? "h2" : "http/1.1");
   };
   const onClose = () => finish(undefined);
-  const onTimeout = () => {
+  const deadline = setTimeout(() => {
     finish(undefined);
     socket.destroy();
-  };
+  }, timeoutMs);
   socket.on("data", onData);
   socket.once("close", onClose);
-  socket.once("timeout", onTimeout);
-  socket.setTimeout(timeoutMs);
 }

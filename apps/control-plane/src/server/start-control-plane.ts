@@ -19,7 +19,7 @@ import { createRoutes } from "../services/routes.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { loadDevKeySpec } from "./dev-keyring.js";
-import { createH2cServer } from "./h2c-server.js";
+import { createH2cServer, type H2cServerOptions } from "./h2c-server.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { createPublishedInterceptor, publishSnapshots } from "./publish-snapshots.js";
 import { listenFailure, StartupError, storeFailure } from "./startup-error.js";
@@ -45,6 +45,12 @@ export interface StartControlPlaneOptions {
    * Default true.
    */
   adminServer?: boolean;
+  /**
+   * Timeouts and caps of the API's listener (idle HTTP/1.1 connections and HTTP/2 sessions,
+   * connections, streams per session). Default: `createH2cServer`'s (60 s idle, 1 000
+   * connections, 100 streams, 10 s to the preface); tests shorten them.
+   */
+  apiLimits?: H2cServerOptions;
 }
 
 /** A running control plane. */
@@ -164,6 +170,7 @@ export async function startControlPlane(
         readMaxBytes: READ_MAX_BYTES,
         shutdownSignal: shutdown.signal,
       }),
+      options.apiLimits,
     );
     const apiAddress = await api.listen(config.apiPort, config.host).catch((error: unknown) => {
       throw listenFailure("SWITCHYARD_API_PORT", config.host, config.apiPort, error);
