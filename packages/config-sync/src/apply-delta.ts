@@ -1,5 +1,10 @@
 import { create } from "@bufbuild/protobuf";
-import { type ConfigDelta, type ConfigSnapshot, ConfigSnapshotSchema } from "@switchyard/api";
+import {
+  type ConfigDelta,
+  ConfigDeltaSchema,
+  type ConfigSnapshot,
+  ConfigSnapshotSchema,
+} from "@switchyard/api";
 
 /**
  * The snapshot of `delta.revision`, from a snapshot of a revision in
@@ -46,4 +51,46 @@ function merge<T extends { readonly id: string }>(
   }
   for (const item of updates.values()) if (!deleted.has(item.id)) out.push(item);
   return out;
+}
+
+/**
+ * One delta equal to applying `first` then `second` (`first.afterRevision → second.revision`),
+ * so a worker catching up over many deltas rebuilds its snapshot once. Later objects replace
+ * earlier ones by id; an id deleted by `second` is deleted, one `second` writes again is no longer
+ * deleted. Throws a `RangeError` when `second` does not apply after `first`.
+ */
+export function composeDeltas(first: ConfigDelta, second: ConfigDelta): ConfigDelta {
+  if (second.afterRevision > first.revision || second.revision <= first.revision) {
+    throw new RangeError(
+      `delta ${second.afterRevision}..${second.revision} does not follow ${first.afterRevision}..${first.revision}`,
+    );
+  }
+  const deletedNow = new Set(second.deletedIds);
+  const written = new Set<string>();
+  for (const kind of [second.projects, second.aliases, second.domains, second.rules]) {
+    for (const item of kind) if (!deletedNow.has(item.id)) written.add(item.id);
+  }
+  const deleted = new Set([...first.deletedIds].filter((id) => !written.has(id)));
+  for (const id of deletedNow) deleted.add(id);
+  return create(ConfigDeltaSchema, {
+    afterRevision: first.afterRevision,
+    revision: second.revision,
+    createTime: second.createTime,
+    projects: combine(first.projects, second.projects, deletedNow),
+    aliases: combine(first.aliases, second.aliases, deletedNow),
+    domains: combine(first.domains, second.domains, deletedNow),
+    rules: combine(first.rules, second.rules, deletedNow),
+    deletedIds: [...deleted],
+  });
+}
+
+function combine<T extends { readonly id: string }>(
+  earlier: readonly T[],
+  later: readonly T[],
+  deleted: ReadonlySet<string>,
+): T[] {
+  const byId = new Map<string, T>();
+  for (const item of earlier) if (!deleted.has(item.id)) byId.set(item.id, item);
+  for (const item of later) if (!deleted.has(item.id)) byId.set(item.id, item);
+  return [...byId.values()];
 }

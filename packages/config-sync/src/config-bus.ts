@@ -5,14 +5,16 @@ export type SnapshotListener = (snapshot: ConfigSnapshot) => void;
 
 /**
  * What the bus answered to {@link ConfigPublisher.publishDelta}:
- * - `published`: appended; the bus's head is now `delta.revision`;
+ * - `published`: appended; the bus's head is now `delta.revision`. `snapshotDue` is true when the
+ *   bus wants a full snapshot now (the Redis bus: every so many revisions or bytes, so its stream
+ *   can be trimmed): call `publishSnapshot` with the store's snapshot. Absent means false;
  * - `stale`: the bus's head is already at or past `delta.revision`, nothing to do;
  * - `gap`: the bus's head is older than `delta.afterRevision` (another control plane has not
  *   published yet, or the bus lost its data): publish the changes after `head` instead, or a
  *   snapshot when `head` is undefined (the bus holds no config).
  */
 export type PublishDeltaResult =
-  | { readonly outcome: "published" }
+  | { readonly outcome: "published"; readonly snapshotDue?: boolean }
   | { readonly outcome: "stale"; readonly head: bigint }
   | { readonly outcome: "gap"; readonly head: bigint | undefined };
 

@@ -5,7 +5,7 @@
  * a pub/sub notification) implements the same interfaces for a fleet.
  */
 
-export { applyDelta } from "./apply-delta.js";
+export { applyDelta, composeDeltas } from "./apply-delta.js";
 export type {
   ConfigBus,
   ConfigPublisher,
@@ -15,3 +15,29 @@ export type {
 } from "./config-bus.js";
 export type { FleetRegistry, RegisteredWorker, WorkerHeartbeat } from "./fleet-registry.js";
 export { MemoryConfigBus } from "./memory-config-bus.js";
+export { MemoryFleetRegistry, type MemoryFleetRegistryOptions } from "./memory-fleet-registry.js";
+export {
+  RedisConfigPublisher,
+  type RedisConfigPublisherOptions,
+} from "./redis-config-publisher.js";
+export {
+  RedisConfigSubscriber,
+  type RedisConfigSubscriberOptions,
+  type SubscriberStatus,
+} from "./redis-config-subscriber.js";
+export {
+  closeRedisConnection,
+  createRedisConnection,
+  createSubscriberConnection,
+  type RedisConnection,
+  type RedisConnectionOptions,
+} from "./redis-connection.js";
+export { RedisFleetRegistry, type RedisFleetRegistryOptions } from "./redis-fleet-registry.js";
+export {
+  type ConfigKeys,
+  configKeys,
+  DEFAULT_PREFIX,
+  type FleetKeys,
+  fleetKeys,
+} from "./redis-keys.js";
+export type { SyncEvent, SyncEventListener } from "./sync-event.js";
