@@ -43,7 +43,11 @@ export {
   type ResponseHeaderPolicy,
 } from "./headers/response-header-policy.js";
 export { matchPathPattern, type PatternMatch } from "./path/match-pattern.js";
-export { type NormalisePathResult, normalisePath } from "./path/normalise-path.js";
+export {
+  type NormalisePathResult,
+  normalisePath,
+  type PathSemicolons,
+} from "./path/normalise-path.js";
 export {
   MAX_PATTERN_LENGTH,
   type ParsePatternResult,

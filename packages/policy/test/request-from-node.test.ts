@@ -73,6 +73,7 @@ describe("Node's request line and headers, through the policy", () => {
     expect(normalisePath(req.url ?? "")).toEqual({
       ok: true,
       path: "/api/admin",
+      matchPath: "/api/admin",
       query: "x=%2e%2e",
     });
     expect(rawHeaderValue(req.rawHeaders, "host")).toBe("app.example.com");

@@ -57,6 +57,12 @@ describe("parsePathPattern", () => {
     ["*", 'must start with "/"'],
     ["*/x", "suffix pattern"],
     ["**.json", "suffix pattern"],
+    // A request path's ";parameters" are refused or cut before matching: these never match.
+    ["/a;b", 'must not contain ";"'],
+    ["/admin;/*", 'must not contain ";"'],
+    ["/a%3bb", 'must not contain ";"'],
+    ["*.jsp;x", 'must not contain ";"'],
+    ["*%3B", 'must not contain ";"'],
   ])("rejects %j", (source, message) => {
     const result = parsePathPattern(source);
     expect(result.ok).toBe(false);

@@ -89,6 +89,7 @@ function parseSuffix(source: string): ParsePatternResult {
   if (normalised === undefined) {
     return { ok: false, error: `"${suffix}" has a character that is not allowed in a path` };
   }
+  if (hasSemicolon(normalised)) return { ok: false, error: semicolonError(suffix) };
   return { ok: true, pattern: { kind: "suffix", source, suffix: normalised } };
 }
 
@@ -111,7 +112,21 @@ function parseSegment(part: string, last: boolean): PatternSegment | string {
   if (value === undefined) return `"${part}" has a character that is not allowed in a path`;
   if (value === "." || value === "..") return 'must not contain "." or ".." segments';
   if (/%2F|%5C|%00/i.test(value)) return `"${part}" must not encode "/", "\\" or NUL`;
+  if (hasSemicolon(value)) return semicolonError(part);
   return { kind: "literal", value };
+}
+
+/**
+ * A request path's `;` (raw or %3B) is refused, or with SWITCHYARD_PATH_SEMICOLONS=keep cut
+ * with what follows it in its segment before matching (DESIGN.md §4.1): a pattern holding
+ * one could never match.
+ */
+function hasSemicolon(value: string): boolean {
+  return value.includes(";") || value.includes("%3B");
+}
+
+function semicolonError(text: string): string {
+  return `"${text}" must not contain ";" (or %3B): request paths are matched without their ;parameters`;
 }
 
 /** RFC 3986 §6.2.2: decode unreserved escapes, upper-case the hex of the others. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { matchPathPattern } from "./match-pattern.js";
-import { normalisePath } from "./normalise-path.js";
+import { normalisePath, type PathSemicolons } from "./normalise-path.js";
 import { type PathPattern, parsePathPattern } from "./path-pattern.js";
 import { buildUpstreamPath, type CompiledTarget, compileTarget } from "./upstream-url.js";
 
@@ -31,14 +31,21 @@ function compile(targetUrl: string, pattern: PathPattern, stripPrefix: boolean):
 }
 
 /** The whole request path as the worker runs it: normalise, match, build. */
-function forward(source: string, targetUrl: string, stripPrefix: boolean, request: string) {
+function forward(
+  source: string,
+  targetUrl: string,
+  stripPrefix: boolean,
+  request: string,
+  semicolons: PathSemicolons = "reject",
+) {
   const pattern = parse(source);
   const target = compile(targetUrl, pattern, stripPrefix);
-  const normalised = normalisePath(request);
+  const normalised = normalisePath(request, semicolons);
   if (!normalised.ok) throw new Error(`${request}: ${normalised.reason}`);
-  const match = matchPathPattern(pattern, normalised.path);
+  const { path, matchPath, query } = normalised;
+  const match = matchPathPattern(pattern, matchPath);
   if (match === undefined) throw new Error(`${source} does not match ${request}`);
-  return target.origin + buildUpstreamPath(target, match, normalised.path, normalised.query);
+  return target.origin + buildUpstreamPath(target, match, path, query, matchPath);
 }
 
 describe("buildUpstreamPath: test/vectors/forwarding.json", () => {
@@ -57,8 +64,10 @@ describe("buildUpstreamPath", () => {
     ["/api/*", "https://h.example", true, "/api/", "https://h.example/"],
     ["/api/*", "https://h.example", true, "/api/a/b/", "https://h.example/a/b/"],
     ["/api/*", "https://h.example", true, "/api//x", "https://h.example/x"],
-    ["/api/*", "https://h.example", true, "/api///x//y", "https://h.example/x//y"],
-    ["/api/*", "https://h.example/b", true, "/api//x", "https://h.example/b//x"],
+    // Empty segments are merged before matching, so none reaches the upstream.
+    ["/api/*", "https://h.example", true, "/api///x//y", "https://h.example/x/y"],
+    ["/api/*", "https://h.example/b", true, "/api//x", "https://h.example/b/x"],
+    ["/api/*", "https://h.example/b", false, "/api//x//", "https://h.example/b/api/x/"],
     ["/api/*", "https://h.example", false, "/api", "https://h.example/api"],
     ["/api/*", "https://h.example/", false, "/api/x", "https://h.example/api/x"],
     ["/*", "https://h.example/b", true, "/", "https://h.example/b/"],
@@ -108,11 +117,39 @@ describe("buildUpstreamPath", () => {
     ["/a", "https://h.example?", false, "/a", "https://h.example/a"],
     ["/a", "https://h.example", false, "/a?x=%zz&y=%2e%2e/", "https://h.example/a?x=%zz&y=%2e%2e/"],
     ["/a", "https://h.example/p?k=%20", true, "/a?b", "https://h.example/p?k=%20&b"],
+    // A key in both: both sent, the target's first (docs/decisions.md, "Upstream URL").
+    ["/a", "https://h.example?k=1", false, "/a?k=2", "https://h.example/a?k=1&k=2"],
+    ["/a", "https://h.example?k=1&v=t", true, "/a?v=r&k", "https://h.example/?k=1&v=t&v=r&k"],
+    ["/a/*", "https://h.example/b?k=1", true, "/a/x?k=1", "https://h.example/b/x?k=1&k=1"],
     ["/a", "http://h.example:8080/p", true, "/a", "http://h.example:8080/p"],
     ["/a", "https://h.example:443/p", true, "/a", "https://h.example/p"],
     ["/a", "https://[2001:db8::1]:8443", false, "/a", "https://[2001:db8::1]:8443/a"],
   ] as const)("%s -> %s (strip %s) %s", (pattern, target, strip, request, expected) => {
     expect(forward(pattern, target, strip, request)).toBe(expected);
+  });
+});
+
+describe("buildUpstreamPath with semicolons kept", () => {
+  // The match ignores ;parameters, the upstream gets them: the match is carried over
+  // segment by segment, so what is stripped is the prefix's segments, parameters included.
+  it.each([
+    // [pattern, target, strip_prefix, request, expected]
+    ["/api/*", "https://h.example", true, "/api;v=1/users;x", "https://h.example/users;x"],
+    ["/api/*", "https://h.example/b", true, "/api/u;x/o", "https://h.example/b/u;x/o"],
+    ["/api/*", "https://h.example/b", true, "/api;v=1", "https://h.example/b"],
+    ["/api/*", "https://h.example/b", true, "/api;v=1/", "https://h.example/b/"],
+    ["/api/*", "https://h.example", false, "/api;v=1/u", "https://h.example/api;v=1/u"],
+    ["/api/v1/*", "https://h.example", true, "/api%3Bx/v1;y/u;z", "https://h.example/u;z"],
+    ["/*", "https://h.example/b", true, "/a;x/b", "https://h.example/b/a;x/b"],
+    ["/users/:id/*", "https://h.example", true, "/users/7;a/o;b", "https://h.example/o;b"],
+    ["/a/*/c/*", "https://h.example", true, "/a/b;1/c;2/d;3", "https://h.example/d;3"],
+    ["*.json", "https://h.example", true, "/d;x/f.json;v=2", "https://h.example/d;x/f.json;v=2"],
+    ["/graphql", "https://g.example/v1", true, "/graphql;x?q", "https://g.example/v1?q"],
+    ["/graphql", "https://g.example/v1", false, "/graphql;x", "https://g.example/v1/graphql;x"],
+    ["/users/:id", "https://u.example/p/:id", true, "/users/42;v=1", "https://u.example/p/42;v=1"],
+    ["/o/:a/:b", "https://g.example/:b/:a", true, "/o;x/1;y/2", "https://g.example/2/1;y"],
+  ] as const)("%s -> %s (strip %s) %s", (pattern, target, strip, request, expected) => {
+    expect(forward(pattern, target, strip, request, "keep")).toBe(expected);
   });
 });
 

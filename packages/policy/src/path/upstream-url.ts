@@ -41,6 +41,8 @@ export interface CompiledTarget {
   readonly literals: readonly string[];
   /** For `template`: the capture names in the order they appear in the target path. */
   readonly params: readonly string[];
+  /** For `template`: per entry of `params`, the index of the pattern segment capturing it. */
+  readonly paramSegments: readonly number[];
 }
 
 export type CompileTargetResult =
@@ -77,13 +79,14 @@ export function compileTarget(
   const path = url.pathname;
   if (path.startsWith("//")) return fail('path must not start with "//"');
 
-  const captures = new Set<string>();
+  const captures = new Map<string, number>();
   if (pattern.kind === "segments") {
-    for (const segment of pattern.segments)
-      if (segment.kind === "param") captures.add(segment.name);
+    for (const [index, segment] of pattern.segments.entries())
+      if (segment.kind === "param") captures.set(segment.name, index);
   }
   const literals: string[] = [];
   const params: string[] = [];
+  const paramSegments: number[] = [];
   let text = "";
   for (const [index, segment] of path.split("/").entries()) {
     if (index > 0) text += "/";
@@ -97,6 +100,7 @@ export function compileTarget(
     }
     literals.push(text);
     params.push(name);
+    paramSegments.push(captures.get(name) as number);
     text = "";
   }
   literals.push(text);
@@ -116,6 +120,7 @@ export function compileTarget(
     joinBase: path.endsWith("/") ? path.slice(0, -1) : path,
     literals: mode === "template" ? literals : [],
     params,
+    paramSegments,
   };
   return { ok: true, target };
 }
@@ -123,14 +128,28 @@ export function compileTarget(
 /**
  * The upstream request-target (path and query, what undici's `path` takes; the origin
  * is `target.origin`) for a request whose normalised `path` and verbatim `query`
- * (`undefined` when there was no "?") matched with `match`. Joining never adds a "//";
- * the query is kept verbatim, after the target's own query.
+ * (`undefined` when there was no "?") matched with `match`. Joining never adds a "//"
+ * (a normalised path has none).
+ *
+ * `matchPath` is the path the rule matched (default `path`); it differs only when
+ * semicolons are kept and a segment has `;parameters`, which the match ignored and the
+ * upstream still gets. Both have the same segments in the same order, so the match is
+ * carried over segment by segment: `strip` drops the prefix's segments (with their
+ * parameters) and appends the remaining ones as received, `template` substitutes the
+ * captured segments as received, `append` appends `path`. `exact` sends the target path
+ * as written, so the request's parameters are not sent, like the rest of its path.
+ *
+ * The query: the target's own query, then `&`, then the request's, both verbatim. A key
+ * in both is sent twice, the target's first; which one the upstream uses is its own
+ * choice (URLSearchParams.get, Go, Spring take the first; PHP the last; Express's `qs`
+ * an array).
  */
 export function buildUpstreamPath(
   target: CompiledTarget,
   match: PatternMatch,
   path: string,
   query: string | undefined,
+  matchPath: string = path,
 ): string {
   let upstream: string;
   switch (target.mode) {
@@ -141,11 +160,17 @@ export function buildUpstreamPath(
       // A normalised path starts with exactly one "/".
       upstream = target.joinBase + path;
       break;
-    case "strip":
-      upstream = joinRemainder(target, path, match.prefixEnd);
+    case "strip": {
+      const end =
+        matchPath === path ? match.prefixEnd : sameSegmentEnd(matchPath, path, match.prefixEnd);
+      upstream = joinRemainder(target, path, end);
       break;
+    }
     case "template":
-      upstream = substitute(target, match.params);
+      upstream =
+        matchPath === path
+          ? substitute(target, (index) => match.params[target.params[index] as string] ?? "")
+          : substituteSegments(target, path);
       break;
   }
   const own = target.query;
@@ -161,20 +186,33 @@ function isIpLiteral(hostname: string): boolean {
 function joinRemainder(target: CompiledTarget, path: string, prefixEnd: number): string {
   // `/api/*` against `/api` leaves "": forward to the target path as written.
   if (prefixEnd >= path.length) return target.path;
-  let from = prefixEnd;
-  // `/api//x` leaves "//x": on a root target that would start the upstream path with
-  // "//", which parsers read as a host name, so the leading empty segments go.
-  if (target.joinBase === "") {
-    while (from + 1 < path.length && path.charCodeAt(from + 1) === 0x2f) from++;
-  }
-  return from === 0 ? target.joinBase + path : target.joinBase + path.slice(from);
+  return prefixEnd === 0 ? target.joinBase + path : target.joinBase + path.slice(prefixEnd);
 }
 
-function substitute(target: CompiledTarget, values: Readonly<Record<string, string>>): string {
+/**
+ * Where in `path` the segments before offset `end` of `matchPath` end: at the "/" after
+ * as many segments, or at the end of `path`.
+ */
+function sameSegmentEnd(matchPath: string, path: string, end: number): number {
+  let slashes = 0;
+  for (let i = 0; i < end; i++) if (matchPath.charCodeAt(i) === 0x2f) slashes++;
+  let at = -1;
+  for (let n = 0; n <= slashes; n++) {
+    at = path.indexOf("/", at + 1);
+    if (at === -1) return path.length;
+  }
+  return at;
+}
+
+function substituteSegments(target: CompiledTarget, path: string): string {
+  // Segment 0 of the pattern is segment 1 of the split path (before the first "/" is "").
+  const segments = path.split("/");
+  return substitute(target, (index) => segments[(target.paramSegments[index] as number) + 1] ?? "");
+}
+
+function substitute(target: CompiledTarget, value: (index: number) => string): string {
   const { literals, params } = target;
   let out = literals[0] as string;
-  for (let i = 0; i < params.length; i++) {
-    out += (values[params[i] as string] ?? "") + (literals[i + 1] as string);
-  }
+  for (let i = 0; i < params.length; i++) out += value(i) + (literals[i + 1] as string);
   return out;
 }
