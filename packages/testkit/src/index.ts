@@ -15,6 +15,11 @@ export { listen } from "./listen.js";
 export { createPgliteDir, type PgliteDir } from "./pglite-dir.js";
 export { createTestDatabase, type TestDatabase, testDatabaseUrl } from "./postgres-database.js";
 export { checkPureSources, type ImpureSource } from "./pure-sources.js";
+export {
+  type RedisCluster,
+  type StartRedisClusterOptions,
+  startRedisCluster,
+} from "./redis-cluster.js";
 export { type RedisServer, type StartRedisOptions, startRedis } from "./redis-server.js";
 export { type CertificateAndKey, createTestCa, type TestCa } from "./test-ca.js";
 export {
