@@ -36,6 +36,8 @@ describe("parseWorkerEnv", () => {
       maxHeaderBytes: 16 * 1024,
       pathSemicolons: "reject",
       redisUrl: undefined,
+      redisClusterNodes: undefined,
+      dataDir: "./.switchyard",
       httpProxy: undefined,
       httpsProxy: undefined,
       noProxy: undefined,
@@ -113,6 +115,38 @@ describe("parseWorkerEnv", () => {
       httpsProxy: "http://b:2",
       noProxy: "*",
     });
+  });
+
+  it("reads the Redis Cluster nodes and the data directory", () => {
+    const config = parseWorkerEnv({
+      ...KEYS,
+      SWITCHYARD_REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7000",
+      SWITCHYARD_DATA_DIR: "/var/lib/switchyard",
+    });
+    expect(config).toMatchObject({
+      redisUrl: undefined,
+      redisClusterNodes: ["10.0.0.1:7000", "10.0.0.2:7000"],
+      dataDir: "/var/lib/switchyard",
+    });
+    expect(parseWorkerEnv(KEYS)).toMatchObject({
+      redisClusterNodes: undefined,
+      dataDir: "./.switchyard",
+    });
+  });
+
+  it("refuses both Redis settings at once, and an empty cluster node", () => {
+    expect(() =>
+      parseWorkerEnv({
+        ...KEYS,
+        SWITCHYARD_REDIS_URL: "redis://a:6379",
+        SWITCHYARD_REDIS_CLUSTER_NODES: "b:7000",
+      }),
+    ).toThrow(
+      "SWITCHYARD_REDIS_CLUSTER_NODES: set either it (Redis Cluster) or SWITCHYARD_REDIS_URL (standalone Redis), not both",
+    );
+    expect(() =>
+      parseWorkerEnv({ ...KEYS, SWITCHYARD_REDIS_CLUSTER_NODES: "b:7000,,c:7000" }),
+    ).toThrow(/^SWITCHYARD_REDIS_CLUSTER_NODES: must be a comma-separated list/);
   });
 
   it("takes a hop count for SWITCHYARD_TRUST_PROXY", () => {

@@ -77,6 +77,13 @@ export interface WorkerConfig {
   readonly pathSemicolons: (typeof PATH_SEMICOLONS)[number];
   /** `redis://` or `rediss://` URL of the fleet's config bus and rate-limit store. */
   readonly redisUrl: string | undefined;
+  /**
+   * Redis Cluster seed nodes (`host:port` or `redis://` URLs), instead of `redisUrl`; `switchyard
+   * worker` needs one of the two. Default none.
+   */
+  readonly redisClusterNodes: readonly string[] | undefined;
+  /** Where the last good config snapshot is kept (`worker-snapshot.bin`). Default `./.switchyard`. */
+  readonly dataDir: string;
   /** Egress proxy for `http:` upstreams (`HTTP_PROXY`/`http_proxy`). */
   readonly httpProxy: string | undefined;
   /** Egress proxy for `https:` upstreams (`HTTPS_PROXY`/`https_proxy`). */
@@ -105,6 +112,17 @@ const allowList: SettingParser<string[]> = (value, fail) => {
 };
 
 const egressProxy = parse.url(["http:", "https:"]);
+
+/** `host:port` or `redis://…` entries, comma-separated; the connection checks each one. */
+const nodeList: SettingParser<string[]> = (value, fail) => {
+  const entries = value.split(",").map((entry) => entry.trim());
+  if (entries.some((entry) => entry === "")) {
+    fail(
+      `must be a comma-separated list of host:port without empty entries, got ${JSON.stringify(value)}`,
+    );
+  }
+  return entries;
+};
 
 /** Options of {@link parseWorkerEnv}: in dev (default false) the keyring is optional. */
 export type ParseWorkerEnvOptions = ParseSettingsOptions;
@@ -146,6 +164,14 @@ export function parseWorkerEnv(
   const pathSemicolons =
     settings.read("SWITCHYARD_PATH_SEMICOLONS", parse.oneOf(PATH_SEMICOLONS)) ?? "reject";
   const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
+  const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", nodeList);
+  if (redisUrl !== undefined && redisClusterNodes !== undefined) {
+    settings.problem(
+      "SWITCHYARD_REDIS_CLUSTER_NODES",
+      "set either it (Redis Cluster) or SWITCHYARD_REDIS_URL (standalone Redis), not both",
+    );
+  }
+  const dataDir = settings.read("SWITCHYARD_DATA_DIR", parse.text) ?? "./.switchyard";
   const level = settings.read("SWITCHYARD_LOG_LEVEL", parse.logLevel) ?? "info";
   const httpProxy = settings.read(source["HTTP_PROXY"] ? "HTTP_PROXY" : "http_proxy", egressProxy);
   const httpsProxy = settings.read(
@@ -178,6 +204,8 @@ export function parseWorkerEnv(
     maxHeaderBytes,
     pathSemicolons,
     redisUrl,
+    redisClusterNodes: redisClusterNodes && Object.freeze(redisClusterNodes),
+    dataDir,
     httpProxy,
     httpsProxy,
     noProxy,

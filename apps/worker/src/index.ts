@@ -26,7 +26,12 @@ export {
   type Logger,
 } from "./observe/logger.js";
 export type { WorkerMetrics } from "./observe/worker-metrics.js";
-export { type StartWorkerOptions, startWorker, type Worker } from "./start-worker.js";
+export {
+  type ConfigFreshness,
+  type StartWorkerOptions,
+  startWorker,
+  type Worker,
+} from "./start-worker.js";
 export {
   type LookupHost,
   type ResolvedAddress,

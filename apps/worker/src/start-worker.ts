@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { rootCertificates } from "node:tls";
+import type { ConfigSnapshot } from "@switchyard/api";
 import type { ConfigSubscriber } from "@switchyard/config-sync";
 import { checkAddress, parseTargetPolicy, parseTrustProxy } from "@switchyard/policy";
 import { createAdminServer, type Readiness } from "./admin/admin-server.js";
@@ -48,6 +49,32 @@ export interface StartWorkerOptions {
    * Default true.
    */
   readonly adminServer?: boolean;
+  /**
+   * Where the served config comes from and whether it may be behind, for `/readyz`.
+   * Default: `{ source: "memory", stale: false }` (the bus is in this process).
+   */
+  readonly freshness?: () => ConfigFreshness;
+  /**
+   * Called after each snapshot is compiled and swapped in (to keep it on disk, to heartbeat).
+   * Default none.
+   */
+  readonly onServed?: (snapshot: ConfigSnapshot) => void;
+  /**
+   * `performance.now()` when the change being applied reached this process (the bus's
+   * notification), for the apply latency metric. Default: when the subscriber handed the
+   * snapshot over.
+   */
+  readonly changeSeenAt?: () => number | undefined;
+}
+
+/** What {@link StartWorkerOptions.freshness} answers. */
+export interface ConfigFreshness {
+  /** Where the served config came from: `redis`, `disk`, `memory`; `none` before any. */
+  readonly source: string;
+  /** True while the config may be behind the bus (a disk snapshot, the bus unreachable). */
+  readonly stale: boolean;
+  /** Why no config is served yet; `/readyz` says it while not ready. */
+  readonly notReadyReason?: string;
 }
 
 /** A running worker. */
@@ -110,12 +137,19 @@ export async function startWorker(
   const ruleMetrics = new RuleMetricsCache(metrics);
   const prepareDeps = { pools, targetPolicy, ruleMetrics, decrypt: options.decrypt };
 
+  let handedOverAt = 0;
   const state = new RouteState<CompiledConfig>(options.subscriber, {
-    compile: (snapshot, previous) => compileConfig(snapshot, prepareDeps, previous?.table),
+    compile: (snapshot, previous) => {
+      handedOverAt = performance.now();
+      return compileConfig(snapshot, prepareDeps, previous?.table);
+    },
     onServed: (served) => {
       pools.retain(served.table.pools);
       ruleMetrics.retain(served.table.ruleIds);
       metrics.configRevision.set(Number(served.revision));
+      const seenAt = options.changeSeenAt?.() ?? handedOverAt;
+      metrics.configApply.observe(Math.max(0, performance.now() - seenAt) / 1000);
+      options.onServed?.(served.snapshot);
       const { errors, ruleCount } = served.table.table;
       logger.info({ revision: String(served.revision), rules: ruleCount }, "config served");
       for (const error of errors) {
@@ -130,13 +164,17 @@ export async function startWorker(
 
   const readiness = (): Readiness => {
     const served = state.served;
+    const freshness = options.freshness?.() ?? { source: "memory", stale: false };
     const body: Record<string, unknown> = {
       status: served ? "ready" : "waiting for config",
       revision: served ? String(served.revision) : null,
       committedTime: served?.committedAt?.toISOString() ?? null,
       loadedTime: served?.loadedAt.toISOString() ?? null,
       ageMs: served?.committedAt ? Date.now() - served.committedAt.getTime() : null,
+      source: freshness.source,
+      stale: freshness.stale,
     };
+    if (!served && freshness.notReadyReason !== undefined) body["reason"] = freshness.notReadyReason;
     if (state.rejected) {
       body["rejected"] = { revision: String(state.rejected.revision), error: state.rejected.error };
     }

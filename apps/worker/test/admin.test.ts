@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { ConfigFreshness } from "../src/index.js";
 import { snapshotOf, startTestWorker, type TestWorker } from "./support/harness.js";
 
 let running: TestWorker | undefined;
@@ -34,6 +35,32 @@ describe("admin server", () => {
     const res = await fetch(`${running.worker.adminUrl}/readyz`);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body.revision).toBe(String(snapshot.revision));
+  });
+
+  it("says why it is not ready, and where the config served comes from and whether it is stale", async () => {
+    let freshness: ConfigFreshness = {
+      source: "none",
+      stale: true,
+      notReadyReason: "Redis unreachable (ECONNREFUSED) and no disk snapshot",
+    };
+    running = await startTestWorker({ freshness: () => freshness });
+    const adminUrl = running.worker.adminUrl;
+    const waiting = await fetch(`${adminUrl}/readyz`);
+    expect(waiting.status).toBe(503);
+    expect(await waiting.json()).toMatchObject({
+      status: "waiting for config",
+      source: "none",
+      stale: true,
+      reason: "Redis unreachable (ECONNREFUSED) and no disk snapshot",
+    });
+
+    freshness = { source: "disk", stale: true };
+    await running.publish(snapshotOf([]));
+    const stale = await fetch(`${adminUrl}/readyz`);
+    expect(stale.status).toBe(200);
+    const body = (await stale.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: "ready", source: "disk", stale: true });
+    expect(body).not.toHaveProperty("reason");
   });
 
   it("exposes Prometheus metrics", async () => {

@@ -46,6 +46,6 @@ describe("settingsReadBy", () => {
     const reserved = Object.keys(SWITCHYARD_SETTINGS).filter(
       (name) => !read.includes(name as never),
     );
-    expect(reserved).toEqual(["SWITCHYARD_REDIS_CLUSTER_NODES", "SWITCHYARD_JWKS_URL"]);
+    expect(reserved).toEqual(["SWITCHYARD_JWKS_URL"]);
   });
 });

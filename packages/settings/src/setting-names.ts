@@ -9,9 +9,9 @@ export type Component = "control-plane" | "worker" | "cli" | "tests";
  */
 export const SWITCHYARD_SETTINGS = {
   SWITCHYARD_DATABASE_URL: ["control-plane"],
-  SWITCHYARD_DATA_DIR: ["control-plane"],
+  SWITCHYARD_DATA_DIR: ["control-plane", "worker"],
   SWITCHYARD_REDIS_URL: ["control-plane", "worker"],
-  SWITCHYARD_REDIS_CLUSTER_NODES: [],
+  SWITCHYARD_REDIS_CLUSTER_NODES: ["worker"],
   SWITCHYARD_HOST: ["control-plane", "worker"],
   SWITCHYARD_PROXY_PORT: ["worker"],
   SWITCHYARD_API_PORT: ["control-plane"],

@@ -5,6 +5,8 @@ import type { ConfigSubscriber } from "@switchyard/config-sync";
 /** A compiled snapshot: what requests are routed with. */
 export interface Served<T> {
   readonly table: T;
+  /** The snapshot it was compiled from (what the worker writes to disk as its last good one). */
+  readonly snapshot: ConfigSnapshot;
   readonly revision: bigint;
   /** When the control plane committed the revision; undefined when the snapshot lacks it. */
   readonly committedAt: Date | undefined;
@@ -57,6 +59,7 @@ export class RouteState<T> {
     }
     const served: Served<T> = {
       table,
+      snapshot,
       revision: snapshot.revision,
       committedAt: snapshot.createTime ? timestampDate(snapshot.createTime) : undefined,
       loadedAt: new Date(),

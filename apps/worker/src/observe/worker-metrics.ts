@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { DurationHistogram } from "./duration-histogram.js";
 
 /** The label value of requests that matched no rule (unknown host, no rule, bad path). */
@@ -22,6 +22,23 @@ export interface WorkerMetrics {
   readonly configRevision: Gauge;
   /** `switchyard_config_rejected_total`: snapshots that failed to compile (the last good one stays). */
   readonly configRejected: Counter;
+  /**
+   * `switchyard_config_apply_seconds`: from a config change reaching the worker (the bus's
+   * notification or recheck, or the snapshot handed over) to its table swapped in.
+   */
+  readonly configApply: Histogram;
+  /** `switchyard_config_deltas_applied_total`: deltas read from the bus and applied. */
+  readonly configDeltasApplied: Counter;
+  /** `switchyard_config_delta_bytes_total`: bytes read from the bus for those deltas. */
+  readonly configDeltaBytes: Counter;
+  /** `switchyard_config_snapshot_loads_total{source}`: full snapshots loaded (`redis` or `disk`). */
+  readonly configSnapshotLoads: Counter<"source">;
+  /** `switchyard_config_resyncs_total`: times the worker fell back to re-reading the bus. */
+  readonly configResyncs: Counter;
+  /** `switchyard_config_invalid_total{what}`: data on the bus skipped because it did not decode or went backwards. */
+  readonly configInvalid: Counter<"what">;
+  /** `switchyard_redis_errors_total`: failed Redis commands and connections of the config bus. */
+  readonly redisErrors: Counter;
 }
 
 /**
@@ -66,6 +83,44 @@ export function createWorkerMetrics(): WorkerMetrics {
     configRejected: new Counter({
       name: "switchyard_config_rejected_total",
       help: "Config snapshots that failed to compile; the last good one kept serving.",
+      registers: [registry],
+    }),
+    configApply: new Histogram({
+      name: "switchyard_config_apply_seconds",
+      help: "Time from a config change reaching the worker to its route table swapped in.",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    configDeltasApplied: new Counter({
+      name: "switchyard_config_deltas_applied_total",
+      help: "Config deltas read from the bus and applied.",
+      registers: [registry],
+    }),
+    configDeltaBytes: new Counter({
+      name: "switchyard_config_delta_bytes_total",
+      help: "Bytes read from the bus for the config deltas applied.",
+      registers: [registry],
+    }),
+    configSnapshotLoads: new Counter({
+      name: "switchyard_config_snapshot_loads_total",
+      help: "Full config snapshots loaded, by source (redis, disk).",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+    configResyncs: new Counter({
+      name: "switchyard_config_resyncs_total",
+      help: "Times the worker re-read the bus because deltas could not bring it up to date.",
+      registers: [registry],
+    }),
+    configInvalid: new Counter({
+      name: "switchyard_config_invalid_total",
+      help: "Data on the config bus skipped because it did not decode or went backwards.",
+      labelNames: ["what"],
+      registers: [registry],
+    }),
+    redisErrors: new Counter({
+      name: "switchyard_redis_errors_total",
+      help: "Failed Redis commands and connections of the config bus.",
       registers: [registry],
     }),
   };
