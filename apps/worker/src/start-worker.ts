@@ -130,6 +130,7 @@ export async function startWorker(
     trust: parseTrustProxy(config.trustProxy),
     maxBodyBytes: config.maxBodyBytes,
     idleTimeoutMs: config.idleTimeoutMs,
+    pathSemicolons: config.pathSemicolons,
     tunnels: new Set(),
     inFlight: 0,
     onIdle: undefined,

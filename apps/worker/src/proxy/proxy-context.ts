@@ -1,5 +1,5 @@
 import type { Duplex } from "node:stream";
-import type { TrustProxy } from "@switchyard/policy";
+import type { PathSemicolons, TrustProxy } from "@switchyard/policy";
 import type { Logger } from "../observe/logger.js";
 import type { RuleMetrics } from "../observe/rule-metrics.js";
 import type { WorkerMetrics } from "../observe/worker-metrics.js";
@@ -16,6 +16,8 @@ export interface ProxyContext {
   readonly maxBodyBytes: number;
   /** 0 = off. */
   readonly idleTimeoutMs: number;
+  /** SWITCHYARD_PATH_SEMICOLONS: `reject` (default) or `keep`. */
+  readonly pathSemicolons: PathSemicolons;
   /** Client sockets of open WebSocket tunnels; `close()` destroys what is left after the grace. */
   readonly tunnels: Set<Duplex>;
   /** Requests and WebSocket tunnels being served; `close()` waits for zero. */

@@ -38,7 +38,8 @@ export function createProxyListener(
       refuse(context, res, "SY_NOT_READY", detail, requestId, method, "", start);
       return;
     }
-    const routed = routeRequest(served.table, method, req.url as string, scanned);
+    const target = req.url as string;
+    const routed = routeRequest(served.table, method, target, scanned, context.pathSemicolons);
     if (!routed.ok) {
       const { code, detail, path, rule, headers } = routed;
       refuse(context, res, code, detail, requestId, method, path, start, rule, headers);
@@ -67,7 +68,13 @@ export function createProxyListener(
     });
     const handler = new ForwardHandler(context, res, rule, requestId, method, path, start);
     const options: UpstreamDispatch = {
-      path: buildUpstreamPath(rule.target, routed.match.patternMatch, path, routed.query),
+      path: buildUpstreamPath(
+        rule.target,
+        routed.match.patternMatch,
+        path,
+        routed.query,
+        routed.matchPath,
+      ),
       method,
       headers,
       body,

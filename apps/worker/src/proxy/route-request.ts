@@ -1,6 +1,6 @@
 import type { Rule } from "@switchyard/api";
 import type { RouteMatch } from "@switchyard/matcher";
-import { normalisePath, type ProblemCode } from "@switchyard/policy";
+import { normalisePath, type PathSemicolons, type ProblemCode } from "@switchyard/policy";
 import type { CompiledConfig } from "../config/compile-config.js";
 import type { PreparedRule } from "../config/prepare-rule.js";
 import type { ScannedHeaders } from "./scan-request.js";
@@ -10,8 +10,13 @@ export interface Routed {
   readonly ok: true;
   readonly rule: PreparedRule;
   readonly match: RouteMatch<Rule, PreparedRule>;
-  /** The normalised path: matched and forwarded. */
+  /** The normalised path: forwarded (and logged). */
   readonly path: string;
+  /**
+   * The path the rule matched: `path` itself, or without each segment's `;parameters` when
+   * SWITCHYARD_PATH_SEMICOLONS is `keep`. Pass it to `buildUpstreamPath` with `path`.
+   */
+  readonly matchPath: string;
   /** The query as received, without "?"; undefined when there was no "?". */
   readonly query: string | undefined;
 }
@@ -34,25 +39,27 @@ const WWW_AUTHENTICATE = ["www-authenticate", 'Bearer realm="switchyard"'];
 /**
  * Steps 1–4 of DESIGN.md §4 for one request: normalise the path (400), find the domain (404),
  * the rule (404), check the method (405 with `Allow`) and authentication (401).
+ * `semicolons` is SWITCHYARD_PATH_SEMICOLONS (default `reject`: a `;` in the path is a 400).
  */
 export function routeRequest(
   config: CompiledConfig,
   method: string,
   target: string,
   scanned: ScannedHeaders,
+  semicolons: PathSemicolons = "reject",
 ): Routed | Refused {
-  const normal = normalisePath(target);
+  const normal = normalisePath(target, semicolons);
   if (!normal.ok) {
     return { ok: false, code: "SY_BAD_PATH", detail: normal.reason, path: pathOf(target) };
   }
-  const { path, query } = normal;
+  const { path, matchPath, query } = normal;
   if (scanned.duplicateHost) {
     return { ok: false, code: "SY_BAD_REQUEST", detail: "more than one Host header", path };
   }
   if (scanned.host === undefined) {
     return { ok: false, code: "SY_BAD_REQUEST", detail: "the request has no Host header", path };
   }
-  const resolution = config.table.resolve(scanned.host, method, path);
+  const resolution = config.table.resolve(scanned.host, method, matchPath);
   switch (resolution.kind) {
     case "unknown-host":
       return { ok: false, code: "SY_NOT_FOUND_HOST", detail: "no domain serves this host", path };
@@ -75,7 +82,7 @@ export function routeRequest(
     const detail = "this rule requires a credential, and this worker cannot verify credentials";
     return { ok: false, code: "SY_UNAUTHENTICATED", detail, path, rule, headers: WWW_AUTHENTICATE };
   }
-  return { ok: true, rule, match: resolution, path, query };
+  return { ok: true, rule, match: resolution, path, matchPath, query };
 }
 
 /** The path of a raw request target, for the log of a request that failed normalisation. */

@@ -63,7 +63,8 @@ export function createUpgradeListener(
       refuse("SY_NOT_READY", "the worker has not loaded its configuration yet", "");
       return;
     }
-    const routed = routeRequest(served.table, method, req.url as string, scanned);
+    const target = req.url as string;
+    const routed = routeRequest(served.table, method, target, scanned, context.pathSemicolons);
     if (!routed.ok) {
       const status = writeProblem(socket, routed.code, requestId, routed.detail, routed.headers);
       context.metrics.errors.inc({ code: routed.code });
@@ -102,7 +103,13 @@ export function createUpgradeListener(
     }
     const handler = new TunnelHandler(context, socket, head, rule, requestId, method, path, start);
     const options: UpstreamDispatch = {
-      path: buildUpstreamPath(rule.target, routed.match.patternMatch, path, routed.query),
+      path: buildUpstreamPath(
+        rule.target,
+        routed.match.patternMatch,
+        path,
+        routed.query,
+        routed.matchPath,
+      ),
       method: "GET",
       headers,
       upgrade: "websocket",
