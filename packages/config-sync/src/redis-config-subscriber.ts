@@ -37,6 +37,11 @@ export interface RedisConfigSubscriberOptions {
   initial?: ConfigSnapshot;
   /** Re-check head this often, repairing a missed notification. Default 3000 ms. */
   recheckMs?: number;
+  /**
+   * How long `start()` waits for the connection to come up before its first check; after that
+   * it serves `initial` (or nothing) and keeps trying in the background. Default 2000 ms.
+   */
+  startTimeoutMs?: number;
   /** Stream entries read per XRANGE while catching up. Default 500. */
   streamBatch?: number;
   /** Receives every {@link SyncEvent} (logs, metrics). Default none. */
@@ -87,6 +92,7 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
   readonly #keys: ConfigKeys;
   readonly #recheckMs: number;
   readonly #streamBatch: number;
+  readonly #startTimeoutMs: number;
   readonly #onEvent: SyncEventListener;
   readonly #listeners = new Set<SnapshotListener>();
   /** Invalid stream entries already reported, so a recheck does not report them again. */
@@ -116,6 +122,7 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
     this.#keys = configKeys(options.prefix);
     this.#recheckMs = positiveInteger(options.recheckMs ?? 3000, "recheckMs");
     this.#streamBatch = positiveInteger(options.streamBatch ?? 500, "streamBatch");
+    this.#startTimeoutMs = positiveInteger(options.startTimeoutMs ?? 2000, "startTimeoutMs");
     const onEvent = options.onEvent;
     this.#onEvent = (event) => {
       try {
@@ -133,8 +140,9 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
   }
 
   /**
-   * Subscribes to notifications, starts the recheck timer and runs the first check. Resolves
-   * once that check finished, whatever its outcome (see `status()`); never rejects.
+   * Subscribes to notifications, starts the recheck timer, waits up to `startTimeoutMs` for the
+   * connection and runs the first check. Resolves once that check finished, whatever its outcome
+   * (see `status()`); never rejects.
    */
   async start(): Promise<void> {
     if (this.#started || this.#closed) return;
@@ -147,7 +155,22 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
     });
     this.#timer = setInterval(() => void this.refresh(), this.#recheckMs);
     this.#timer.unref();
+    await this.#untilReady();
     await this.refresh();
+  }
+
+  /** Resolves once the connection is ready, or after `startTimeoutMs`. */
+  async #untilReady(): Promise<void> {
+    if (this.#connection.status === "ready") return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#connection.off("ready", done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.#startTimeoutMs);
+      this.#connection.on("ready", done);
+    });
   }
 
   /** Stops checking and closes the subscription; the served snapshot stays readable. */
