@@ -1,5 +1,5 @@
 import type { ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { compressionBrotli, compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ConfigPublisher } from "@switchyard/config-sync";
 import type { Readiness } from "../admin/admin-handler.js";
 import { listenAdminServer } from "../admin/admin-server.js";
@@ -18,11 +18,13 @@ import { type Keyring, parseKeyring } from "../secrets/keyring.js";
 import { createRoutes } from "../services/routes.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
+import { decodeBeforeInterceptors } from "./decode-request.js";
 import { loadDevKeySpec } from "./dev-keyring.js";
 import { createH2cServer, type H2cServerOptions } from "./h2c-server.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { createPublishedInterceptor, publishSnapshots } from "./publish-snapshots.js";
 import { listenFailure, StartupError, storeFailure } from "./startup-error.js";
+import { createValidationInterceptor } from "./validation-interceptor.js";
 import { withTimeout } from "./with-timeout.js";
 
 /** Options of {@link startControlPlane}. */
@@ -77,6 +79,9 @@ const READINESS_TIMEOUT_MS = 2_000;
 
 /** gRPC's default limit for a received message (4 MiB); a request larger than that is abuse. */
 const READ_MAX_BYTES = 4 * 1024 * 1024;
+
+/** connect-node's default: what compressed request messages may use. */
+const ACCEPT_COMPRESSION = [compressionGzip, compressionBrotli];
 
 /**
  * Starts the control plane: the admin server first (so `/readyz` answers 503 while the store
@@ -155,19 +160,24 @@ export async function startControlPlane(
     const shutdown = new AbortController();
     const api = createH2cServer(
       connectNodeAdapter({
-        routes: (router: ConnectRouter) => {
-          healthRoutes(monitor)(router);
-          createRoutes({ store: opened, keyring, targetPolicy: config.targetPolicy, logger })(
-            router,
-          );
-        },
+        routes: decodeBeforeInterceptors(
+          (router: ConnectRouter) => {
+            healthRoutes(monitor)(router);
+            createRoutes({ store: opened, keyring, targetPolicy: config.targetPolicy, logger })(
+              router,
+            );
+          },
+          { readMaxBytes: READ_MAX_BYTES, acceptCompression: ACCEPT_COMPRESSION },
+        ),
         interceptors: [
           createRpcMetricsInterceptor(metrics),
           createLoggingInterceptor(logger, { actor: (values) => values.get(principalKey)?.actor }),
           createAuthInterceptor({ store: opened, adminToken: config.adminToken, logger }),
+          createValidationInterceptor(),
           ...(publishing ? [createPublishedInterceptor(publishing)] : []),
         ],
         readMaxBytes: READ_MAX_BYTES,
+        acceptCompression: ACCEPT_COMPRESSION,
         shutdownSignal: shutdown.signal,
       }),
       options.apiLimits,
