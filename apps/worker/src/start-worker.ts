@@ -13,6 +13,8 @@ import { createWorkerLogger, type Logger } from "./observe/logger.js";
 import { RuleMetrics, RuleMetricsCache } from "./observe/rule-metrics.js";
 import { createWorkerMetrics, NO_RULE, type WorkerMetrics } from "./observe/worker-metrics.js";
 import { createClientErrorListener } from "./proxy/client-error.js";
+import { createConnectListener } from "./proxy/connect-listener.js";
+import { createExpectationListener } from "./proxy/expectation-listener.js";
 import type { ProxyContext } from "./proxy/proxy-context.js";
 import { createProxyListener } from "./proxy/proxy-listener.js";
 import { createUpgradeListener } from "./proxy/upgrade-listener.js";
@@ -131,6 +133,7 @@ export async function startWorker(
     maxBodyBytes: config.maxBodyBytes,
     idleTimeoutMs: config.idleTimeoutMs,
     pathSemicolons: config.pathSemicolons,
+    maxHeaderCount: config.maxHeaderCount,
     tunnels: new Set(),
     inFlight: 0,
     onIdle: undefined,
@@ -175,7 +178,8 @@ export async function startWorker(
       source: freshness.source,
       stale: freshness.stale,
     };
-    if (!served && freshness.notReadyReason !== undefined) body["reason"] = freshness.notReadyReason;
+    if (!served && freshness.notReadyReason !== undefined)
+      body["reason"] = freshness.notReadyReason;
     if (state.rejected) {
       body["rejected"] = { revision: String(state.rejected.revision), error: state.rejected.error };
     }
@@ -183,8 +187,17 @@ export async function startWorker(
   };
 
   const onRequest = createProxyListener(context, state);
-  const proxy = createServer(onRequest);
+  // Node's own bare answers become problems: Host (even a missing one) is the worker's to check.
+  const proxy = createServer(
+    { maxHeaderSize: config.maxHeaderBytes, requireHostHeader: false },
+    onRequest,
+  );
+  // One over the limit, so a request over it is seen and refused, not cut silently.
+  proxy.maxHeadersCount = config.maxHeaderCount === 0 ? 0 : config.maxHeaderCount + 1;
+  proxy.on("checkContinue", (req, res) => onRequest(req, res, true));
+  proxy.on("checkExpectation", createExpectationListener(context));
   proxy.on("upgrade", createUpgradeListener(context, state, onRequest));
+  proxy.on("connect", createConnectListener(context));
   proxy.on("clientError", createClientErrorListener(context));
   const admin =
     options.adminServer === false

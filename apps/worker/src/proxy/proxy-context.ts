@@ -18,6 +18,8 @@ export interface ProxyContext {
   readonly idleTimeoutMs: number;
   /** SWITCHYARD_PATH_SEMICOLONS: `reject` (default) or `keep`. */
   readonly pathSemicolons: PathSemicolons;
+  /** Most request header fields accepted (SWITCHYARD_MAX_HEADER_COUNT); 0 = no count limit. */
+  readonly maxHeaderCount: number;
   /** Client sockets of open WebSocket tunnels; `close()` destroys what is left after the grace. */
   readonly tunnels: Set<Duplex>;
   /** Requests and WebSocket tunnels being served; `close()` waits for zero. */

@@ -1,18 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
-import { buildRequestHeaders, buildUpstreamPath, type ProblemCode } from "@switchyard/policy";
+import { buildRequestHeaders, buildUpstreamPath } from "@switchyard/policy";
 import type { Dispatcher } from "undici";
 import type { CompiledConfig } from "../config/compile-config.js";
-import type { PreparedRule } from "../config/prepare-rule.js";
 import type { RouteState } from "../config/route-state.js";
 import { BodyLimit } from "./body-limit.js";
 import { ForwardHandler } from "./forward-handler.js";
 import type { ProxyContext } from "./proxy-context.js";
-import { recordRequest } from "./record-request.js";
+import { refuseRequest } from "./refuse.js";
+import { checkRequestHead, targetPathForLog } from "./request-head.js";
 import { newRequestId } from "./request-id.js";
 import { routeRequest } from "./route-request.js";
 import { scannedHeaders, scanRequestHeaders } from "./scan-request.js";
-import { sendProblem } from "./send-problem.js";
 
 /**
  * The proxy server's request listener (DESIGN.md §4): normalise, resolve, check, then one
@@ -22,27 +21,40 @@ import { sendProblem } from "./send-problem.js";
 export function createProxyListener(
   context: ProxyContext,
   state: RouteState<CompiledConfig>,
-): (req: IncomingMessage, res: ServerResponse) => void {
+): ProxyRequestListener {
   // Filled and read synchronously within one call, so one object serves every request.
   const scanned = scannedHeaders();
 
-  return function onRequest(req, res) {
+  return function onRequest(req, res, expectsContinue = false) {
     const start = performance.now();
     const method = req.method as string;
     const rawHeaders = req.rawHeaders;
     scanRequestHeaders(rawHeaders, scanned);
     const requestId = scanned.requestId ?? newRequestId();
+    // A client holding its body back for `100 Continue` may send it or not after a refusal,
+    // so the connection cannot be reused: close it (RFC 9110 §10.1.1, RFC 9112 §9.6).
+    const heldBack = expectsContinue && (scanned.chunked || (scanned.contentLength ?? "0") !== "0");
+    const head = checkRequestHead(rawHeaders, scanned, context.maxHeaderCount);
+    if (head !== undefined) {
+      // Over the count, Node dropped fields the worker never saw: framing included.
+      const facts = { requestId, method, path: targetPathForLog(req.url as string), start };
+      refuseRequest(context, res, head, facts, head.code === "SY_HEADERS_TOO_LARGE" || heldBack);
+      return;
+    }
     const served = state.served;
     if (served === undefined) {
-      const detail = "the worker has not loaded its configuration yet";
-      refuse(context, res, "SY_NOT_READY", detail, requestId, method, "", start);
+      const refusal = {
+        code: "SY_NOT_READY",
+        detail: "the worker has not loaded its configuration yet",
+      } as const;
+      refuseRequest(context, res, refusal, { requestId, method, path: "", start }, heldBack);
       return;
     }
     const target = req.url as string;
     const routed = routeRequest(served.table, method, target, scanned, context.pathSemicolons);
     if (!routed.ok) {
-      const { code, detail, path, rule, headers } = routed;
-      refuse(context, res, code, detail, requestId, method, path, start, rule, headers);
+      const facts = { requestId, method, path: routed.path, start, rule: routed.rule };
+      refuseRequest(context, res, routed, facts, heldBack);
       return;
     }
     const { rule, path } = routed;
@@ -52,12 +64,17 @@ export function createProxyListener(
       body = context.maxBodyBytes > 0 ? req.pipe(new BodyLimit(context.maxBodyBytes)) : req;
     } else if (scanned.contentLength !== undefined && scanned.contentLength !== "0") {
       if (context.maxBodyBytes > 0 && Number(scanned.contentLength) > context.maxBodyBytes) {
+        // Decided on the declared length before any `100 Continue`: the client never sends it.
         const detail = `the request body is larger than ${context.maxBodyBytes} bytes`;
-        refuse(context, res, "SY_BODY_TOO_LARGE", detail, requestId, method, path, start, rule);
+        const refusal = { code: "SY_BODY_TOO_LARGE", detail } as const;
+        refuseRequest(context, res, refusal, { requestId, method, path, start, rule }, true);
         return;
       }
       body = req;
     }
+    // Node leaves `100 Continue` to the `checkContinue` listener: sent only once the request
+    // will be forwarded with its body (RFC 9110 §10.1.1), never before a refusal.
+    if (expectsContinue && body !== null) res.writeContinue();
 
     const { headers } = buildRequestHeaders(rule.requestHeaders, rawHeaders, {
       remoteAddress: req.socket.remoteAddress ?? "",
@@ -87,25 +104,15 @@ export function createProxyListener(
   };
 }
 
+/**
+ * The proxy server's request listener; `expectsContinue` is true when Node calls it from
+ * `checkContinue` (an HTTP/1.1 `Expect: 100-continue` whose `100` has not been sent).
+ */
+export type ProxyRequestListener = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  expectsContinue?: boolean,
+) => void;
+
 /** undici takes `servername` per request; its types leave it out of the dispatch options. */
 export type UpstreamDispatch = Dispatcher.DispatchOptions & { servername?: string | undefined };
-
-/** Answers a request the worker refuses itself, counts and logs it. */
-function refuse(
-  context: ProxyContext,
-  res: ServerResponse,
-  code: ProblemCode,
-  detail: string,
-  requestId: string,
-  method: string,
-  path: string,
-  start: number,
-  rule?: PreparedRule,
-  headers?: readonly string[],
-): void {
-  // A body that will not be read leaves the connection unusable: close it after the answer.
-  const status = sendProblem(res, code, requestId, detail, headers, code === "SY_BODY_TOO_LARGE");
-  context.metrics.errors.inc({ code });
-  (rule?.metrics ?? context.unmatched).count(status);
-  recordRequest(context, { requestId, method, path, start, rule }, status, code);
-}

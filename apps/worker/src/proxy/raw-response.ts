@@ -16,8 +16,22 @@ export function responseHead(
   return `${head}${extra}\r\n`;
 }
 
+/**
+ * How long a socket answered on raw stays open for its peer to close it: 5000 ms. Node's HTTP
+ * server allows half-open connections, so a peer that never closes would otherwise hold the
+ * socket, and a graceful `close()` of the server, for ever.
+ */
+export const LINGER_MS = 5000;
+
 /** Writes and ends, or destroys a socket that can no longer be written. */
 export function endSocket(socket: Duplex, data: string | Buffer): void {
-  if (socket.writable) socket.end(data);
-  else socket.destroy();
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(data);
+  // Not destroyed at once: a reset could discard the answer before the peer has read it.
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
 }

@@ -4,13 +4,18 @@ import { randomUUID } from "node:crypto";
 const MAX_LENGTH = 128;
 
 // Letters, digits and `-._:+/=@`: UUIDs, W3C trace ids, ULIDs, base64 and the ids of
-// common load balancers; nothing that could split a log line or a header.
+// common load balancers (Heroku's router accepts letters, digits and `+/=-`); nothing that
+// could split a log line, a header list (`,`) or a structured field (`;`, `"`, space).
 const ALLOWED = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._:+/=@") {
   ALLOWED[c.charCodeAt(0)] = 1;
 }
 
-/** True when a client-sent `x-request-id` may be kept: 1..128 characters of a safe set. */
+/**
+ * True when a client-sent `x-request-id` may be kept: 1..128 characters of the set above.
+ * Any other value is replaced by {@link newRequestId}, in the answer, the access log and the
+ * upstream request alike.
+ */
 export function isSaneRequestId(value: string): boolean {
   const { length } = value;
   if (length === 0 || length > MAX_LENGTH) return false;

@@ -6,7 +6,7 @@ export interface ScannedHeaders {
   host: string | undefined;
   /** True when Host appears more than once (400, RFC 9112 §3.2). */
   duplicateHost: boolean;
-  /** The first sane x-request-id; undefined when none. */
+  /** The client's x-request-id when it sent exactly one and it is sane; else undefined. */
   requestId: string | undefined;
   contentLength: string | undefined;
   chunked: boolean;
@@ -26,6 +26,7 @@ export function scanRequestHeaders(rawHeaders: readonly string[], into: ScannedH
   into.contentLength = undefined;
   into.chunked = false;
   into.upgrade = undefined;
+  let requestIds = 0;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     switch (name.length) {
@@ -40,9 +41,10 @@ export function scanRequestHeaders(rawHeaders: readonly string[], into: ScannedH
           into.upgrade = rawHeaders[i + 1];
         break;
       case 12:
-        if (into.requestId === undefined && name.toLowerCase() === "x-request-id") {
+        if (name.toLowerCase() === "x-request-id") {
+          // Two field lines are one value joined by "," (RFC 9110 §5.3), which no sane id has.
           const value = rawHeaders[i + 1] as string;
-          if (isSaneRequestId(value)) into.requestId = value;
+          into.requestId = ++requestIds === 1 && isSaneRequestId(value) ? value : undefined;
         }
         break;
       case 14:

@@ -7,6 +7,7 @@ import type { RouteState } from "../config/route-state.js";
 import type { ProxyContext } from "./proxy-context.js";
 import type { UpstreamDispatch } from "./proxy-listener.js";
 import { recordRequest } from "./record-request.js";
+import { checkRequestHead, targetPathForLog } from "./request-head.js";
 import { newRequestId } from "./request-id.js";
 import { routeRequest } from "./route-request.js";
 import { scannedHeaders, scanRequestHeaders } from "./scan-request.js";
@@ -58,6 +59,11 @@ export function createUpgradeListener(
       context.unmatched.count(status);
       recordRequest(context, { requestId, method, path, start }, status, code);
     };
+    const refusal = checkRequestHead(req.rawHeaders, scanned, context.maxHeaderCount);
+    if (refusal !== undefined) {
+      refuse(refusal.code, refusal.detail, targetPathForLog(req.url as string));
+      return;
+    }
     const served = state.served;
     if (served === undefined) {
       refuse("SY_NOT_READY", "the worker has not loaded its configuration yet", "");
