@@ -1,4 +1,5 @@
 import { connect, type Socket } from "node:net";
+import { unchunk } from "./raw-http.js";
 
 /** One response head read off a raw connection. */
 export interface RawHead {
@@ -112,33 +113,29 @@ export class RawConnection {
 
 /** True once `text` holds a response head whose status is not 1xx, and all of its body. */
 export function hasFinalResponse(text: string): boolean {
-  let at = 0;
-  for (;;) {
-    const end = text.indexOf("\r\n\r\n", at);
-    if (end === -1) return false;
-    const head = parseHead(text.slice(at, end));
-    if (head.status >= 200) {
-      const length = Number(head.headers["content-length"] ?? 0);
-      return text.length >= end + 4 + length;
-    }
-    at = end + 4;
-  }
+  return responsesIn(text).complete;
 }
 
-/** Every response head in `text`, interim ones first, with the body after the last one. */
-export function responsesIn(text: string): { heads: RawHead[]; body: string } {
+/**
+ * Every response head in `text`, interim ones first, with the body of the final one (a
+ * Content-Length or chunked body; `complete` once all of it is there).
+ */
+export function responsesIn(text: string): { heads: RawHead[]; body: string; complete: boolean } {
   const heads: RawHead[] = [];
   let at = 0;
   for (;;) {
     const end = text.indexOf("\r\n\r\n", at);
-    if (end === -1) return { heads, body: text.slice(at) };
+    if (end === -1) return { heads, body: text.slice(at), complete: false };
     const head = parseHead(text.slice(at, end));
     heads.push(head);
     at = end + 4;
-    if (head.status >= 200) {
-      const length = Number(head.headers["content-length"] ?? 0);
-      return { heads, body: text.slice(at, at + length) };
+    if (head.status < 200) continue;
+    const rest = text.slice(at);
+    if (head.headers["transfer-encoding"] === "chunked") {
+      return { heads, body: unchunk(rest), complete: rest.endsWith("0\r\n\r\n") };
     }
+    const length = Number(head.headers["content-length"] ?? 0);
+    return { heads, body: rest.slice(0, length), complete: rest.length >= length };
   }
 }
 

@@ -50,7 +50,7 @@ export function rawRequest(baseUrl: string, request: string): Promise<RawRespons
 }
 
 /** Decodes a chunked body (RFC 9112 §7.1), ignoring extensions and trailers. */
-function unchunk(raw: string): string {
+export function unchunk(raw: string): string {
   let out = "";
   let at = 0;
   for (;;) {
