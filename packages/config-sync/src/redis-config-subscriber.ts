@@ -282,6 +282,13 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
       if (loaded !== undefined && (next === undefined || loaded.revision > next.revision)) {
         applied.length = 0;
         next = await this.#readStream(loaded, applied);
+      } else if (loaded !== undefined && next !== undefined && loaded.revision < next.revision) {
+        this.#invalid(
+          "snapshot",
+          new Error(
+            `snapshot ${loaded.revision} is behind revision ${next.revision} while head is ${head}: not loaded`,
+          ),
+        );
       }
     }
     if (

@@ -71,6 +71,13 @@ export class Harness {
     return connection;
   }
 
+  /** A connection, returned at once, still connecting (or retrying). */
+  connectLater(options: RedisConnectionOptions): RedisConnection {
+    const connection = createRedisConnection(options);
+    this.#connections.push(connection);
+    return connection;
+  }
+
   /** A started subscriber recording its events. */
   async subscriber(
     options: RedisConfigSubscriberOptions,
