@@ -4,8 +4,8 @@ import { randomUUID } from "node:crypto";
 const MAX_LENGTH = 128;
 
 // Letters, digits and `-._:+/=@`: UUIDs, W3C trace ids, ULIDs, base64 and the ids of
-// common load balancers (Heroku's router accepts letters, digits and `+/=-`); nothing that
-// could split a log line, a header list (`,`) or a structured field (`;`, `"`, space).
+// common web servers and load balancers (Apache's mod_unique_id uses `[A-Za-z0-9@-]`); nothing
+// that could split a log line, a header list (`,`) or a structured field (`;`, `"`, space).
 const ALLOWED = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._:+/=@") {
   ALLOWED[c.charCodeAt(0)] = 1;
