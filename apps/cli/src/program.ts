@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
+import { cliVersion } from "./cli-version.js";
 import { defaultServerUrl } from "./client.js";
 import { aliasesCommand } from "./commands/aliases.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
@@ -10,6 +10,7 @@ import { projectsCommand } from "./commands/projects.js";
 import { rulesCommand } from "./commands/rules.js";
 import { tokensCommand } from "./commands/tokens.js";
 import { waitForFleet, waitMs, withWait } from "./commands/wait.js";
+import { workerCommand } from "./commands/worker.js";
 import { contextOf } from "./context.js";
 import { exitCodeHelp } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
@@ -28,7 +29,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
     .description(
       "Switchyard: run the control plane and manage projects, aliases, domains, rules and tokens",
     )
-    .version(readVersion(), "-V, --version")
+    .version(cliVersion(), "-V, --version")
     .addOption(
       new Option(
         "-s, --server <url>",
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
 
   devCommand(program, io);
   controlPlaneCommand(program, io);
+  workerCommand(program, io);
   projectsCommand(program, io);
   aliasesCommand(program, io);
   domainsCommand(program, io);
@@ -81,12 +83,4 @@ function addWaitToMutations(program: Command, io: CliIo): void {
     const timeoutMs = waitMs(action.opts()["wait"]);
     if (timeoutMs !== undefined) await waitForFleet(contextOf(io, action), timeoutMs);
   });
-}
-
-function readVersion(): string {
-  // src/ and dist/ both sit one level below the package root.
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }

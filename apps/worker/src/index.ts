@@ -17,6 +17,11 @@ export {
   type WorkerSetting,
 } from "./env.js";
 export {
+  type FleetWorker,
+  type StartFleetWorkerOptions,
+  startFleetWorker,
+} from "./fleet/start-fleet-worker.js";
+export {
   BatchedDestination,
   type BatchedDestinationOptions,
 } from "./observe/batched-destination.js";
