@@ -141,8 +141,8 @@ export function compileTarget(
  *
  * The query: the target's own query, then `&`, then the request's, both verbatim. A key
  * in both is sent twice, the target's first; which one the upstream uses is its own
- * choice (URLSearchParams.get, Go, Spring take the first; PHP the last; Express's `qs`
- * an array).
+ * choice (URLSearchParams.get, Go, the Servlet API take the first; PHP the last;
+ * Express's `qs` an array).
  */
 export function buildUpstreamPath(
   target: CompiledTarget,
