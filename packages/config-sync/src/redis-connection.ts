@@ -1,3 +1,4 @@
+import type { ConnectionOptions as TlsOptions } from "node:tls";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 
 /** A connection to standalone Redis or to a Redis Cluster: the bus works on either. */
@@ -26,6 +27,11 @@ export interface RedisConnectionOptions {
   connectTimeoutMs?: number;
   /** Retries of a command across reconnections before it fails. Default 1. */
   maxRetriesPerRequest?: number;
+  /**
+   * TLS options for `rediss://` connections (e.g. `ca` for a private CA; Node's default CAs and
+   * `NODE_EXTRA_CA_CERTS` apply otherwise). Ignored for `redis://`. Default none.
+   */
+  tls?: TlsOptions;
   /** Receives connection errors (they are retried); default: ignored, so nothing is printed. */
   onError?: (error: Error) => void;
 }
@@ -59,6 +65,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     const parsed = nodes.map(parseNode);
     const first = parsed[0];
     const redisOptions: RedisOptions = { ...base, ...first?.auth };
+    if (redisOptions.tls !== undefined && options.tls !== undefined) {
+      redisOptions.tls = { ...redisOptions.tls, ...options.tls };
+    }
     const clusterOptions: ClusterOptions = {
       redisOptions,
       enableOfflineQueue: base.enableOfflineQueue ?? false,
@@ -72,8 +81,9 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
     );
   } else {
     const checked = checkUrl(url as string, "url");
-    // ioredis turns rediss:// into a TLS connection itself.
-    connection = new Redis(checked, base);
+    // ioredis turns rediss:// into a TLS connection itself; extra options only apply to it.
+    const tls = checked.startsWith("rediss://") ? options.tls : undefined;
+    connection = new Redis(checked, tls === undefined ? base : { ...base, tls });
   }
   const onError = options.onError ?? (() => {});
   connection.on("error", onError);
