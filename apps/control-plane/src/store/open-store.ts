@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { createAuditLog } from "../audit/audit-log.js";
 import type { Keyring } from "../secrets/keyring.js";
 import { createAliasStore } from "./aliases.js";
+import { pruneTombstones, readChanges } from "./changes.js";
 import { checkSecretKeys } from "./check-secrets.js";
 import type { Db } from "./db.js";
 import { createDomainStore } from "./domains.js";
@@ -54,6 +55,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     audit: createAuditLog(db),
     revision: () => readRevision(db),
     snapshot: () => readSnapshot(db),
+    changesSince: (after) => readChanges(db, after),
+    pruneTombstones: (through) => pruneTombstones(db, through),
     onCommit: (listener) => writer.onCommit(listener),
     close: () => db.close(),
   };

@@ -1,4 +1,4 @@
-import type { ConfigSnapshot } from "@switchyard/api";
+import type { ConfigDelta, ConfigSnapshot } from "@switchyard/api";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AliasStore } from "./aliases.js";
 import type { DomainStore } from "./domains.js";
@@ -26,6 +26,19 @@ export interface Store {
   revision(): Promise<RevisionInfo>;
   /** What workers receive: secret header values only as `encrypted_value`. */
   snapshot(): Promise<ConfigSnapshot>;
+  /**
+   * What changed after revision `after`, up to the current revision: the rows written since,
+   * as the snapshot holds them, and the ids deleted since (DESIGN.md §5). Undefined when the
+   * deletions kept no longer reach back to `after` (see {@link Store.pruneTombstones}): only
+   * a snapshot can bring a reader from there. Throws a RangeError when `after` is newer than
+   * the store's revision.
+   */
+  changesSince(after: bigint): Promise<ConfigDelta | undefined>;
+  /**
+   * Forgets the deletions of revisions up to `through` (they are kept otherwise forever);
+   * `changesSince` of an older revision is undefined from then on.
+   */
+  pruneTombstones(through: bigint): Promise<void>;
   /**
    * Calls `listener` after each committed config write of this process, with
    * its revision. Concurrent writes may report out of order; revisions never
