@@ -3,6 +3,7 @@
  * databases, TLS certificates. Nothing here is mocked; everything cleans up after itself.
  */
 
+export { killWithThisProcess } from "./child-cleanup.js";
 export { type CloseServerOptions, closeServer } from "./close-server.js";
 export {
   type ConnectProxy,
