@@ -1,6 +1,6 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
-import type { ConfigPublisher } from "@switchyard/config-sync";
+import type { ConfigPublisher, FleetRegistry } from "@switchyard/config-sync";
 import type { Readiness } from "../admin/admin-handler.js";
 import { listenAdminServer } from "../admin/admin-server.js";
 import { createAuthInterceptor } from "../auth/interceptor.js";
@@ -22,7 +22,12 @@ import { decodeBeforeInterceptors } from "./decode-request.js";
 import { loadDevKeySpec } from "./dev-keyring.js";
 import { createH2cServer, type H2cServerOptions } from "./h2c-server.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
-import { createPublishedInterceptor, publishSnapshots } from "./publish-snapshots.js";
+import {
+  type PublishConfigOptions,
+  publishConfig,
+  type SnapshotDueProbe,
+} from "./publish-config.js";
+import { createPublishedInterceptor } from "./published-interceptor.js";
 import { listenFailure, StartupError, storeFailure } from "./startup-error.js";
 import { createValidationInterceptor } from "./validation-interceptor.js";
 import { withTimeout } from "./with-timeout.js";
@@ -36,11 +41,19 @@ export interface StartControlPlaneOptions {
   /** How long `close()` lets in-flight RPCs finish before cutting them off. Default 10 000 ms. */
   shutdownGraceMs?: number;
   /**
-   * Receives `store.snapshot()` once at start and after every commit, never an older revision
-   * after a newer one; a write's RPC answers once its snapshot is published (waiting at most
-   * 2 s). A failed publish is logged and never fails the write. Default: none.
+   * The config bus the store is published to (DESIGN.md §5): a delta after every commit, a
+   * snapshot when the bus holds nothing or asks for one (`snapshotDue`), and a repair on start
+   * and every `publishing.repairEveryMs`. A write's RPC answers once its revision is published
+   * (waiting at most 2 s); a failed publish is logged and never fails the write. Default: none.
    */
-  publisher?: ConfigPublisher;
+  publisher?: ConfigPublisher & SnapshotDueProbe;
+  /** With `publisher`: repair period, tombstones kept and how to empty a foreign bus. */
+  publishing?: PublishConfigOptions;
+  /**
+   * The live workers, for ConfigService's GetFleetStatus and WaitForRevision; without it
+   * those answer FailedPrecondition. Default: none.
+   */
+  fleet?: FleetRegistry;
   /**
    * Whether to serve `/healthz`, `/readyz` and `/metrics` on `config.adminPort`. False when the
    * caller serves them itself (`switchyard dev`), from `metrics.registry` and `readiness()`.
@@ -67,6 +80,11 @@ export interface ControlPlane {
   readonly keyring: Keyring;
   /** What `/readyz` answers: ready with the store's revision, or why not. */
   readiness(): Promise<Readiness>;
+  /**
+   * Compares the config bus with the store now and repairs it (call it when the bus's
+   * connection comes back); resolves when done. A no-op without a publisher.
+   */
+  repairBus(): Promise<void>;
   /**
    * Stops accepting, lets in-flight RPCs finish (bounded by `shutdownGraceMs`), closes the
    * store and the admin server; resolves when no connection is left. Idempotent.
@@ -148,11 +166,11 @@ export async function startControlPlane(
     });
     cleanups.push(async () => unsubscribe());
     const publishing = options.publisher
-      ? publishSnapshots(opened, options.publisher, logger)
+      ? publishConfig(opened, options.publisher, logger, options.publishing)
       : undefined;
     if (publishing) {
       cleanups.push(() => publishing.stop());
-      await publishing.settled();
+      await publishing.repair();
     }
 
     const monitor = createHealthMonitor({ probe: () => opened.revision() });
@@ -163,9 +181,13 @@ export async function startControlPlane(
         routes: decodeBeforeInterceptors(
           (router: ConnectRouter) => {
             healthRoutes(monitor)(router);
-            createRoutes({ store: opened, keyring, targetPolicy: config.targetPolicy, logger })(
-              router,
-            );
+            createRoutes({
+              store: opened,
+              keyring,
+              targetPolicy: config.targetPolicy,
+              fleet: options.fleet,
+              logger,
+            })(router);
           },
           { readMaxBytes: READ_MAX_BYTES, acceptCompression: ACCEPT_COMPRESSION },
         ),
@@ -195,6 +217,7 @@ export async function startControlPlane(
       metrics,
       keyring,
       readiness,
+      repairBus: async () => publishing?.repair(),
       close: async () => {
         state = "closing";
         monitor.shutdown();

@@ -4,12 +4,19 @@ import type { ConfigService, ConfigSnapshot } from "@switchyard/api";
 import { principalOf, READERS, requireRole, visibleProjects } from "../auth/authorize.js";
 import { maskRuleSecrets } from "../secrets/rule-secrets.js";
 import type { ServiceDeps } from "./deps.js";
+import {
+  listWorkers,
+  requireFleet,
+  toFleetWorker,
+  waitForFleet,
+  waitTimeoutMs,
+} from "./fleet-status.js";
 
 /**
  * ConfigService, for any role. A scoped caller's snapshot holds only its
  * projects (the revision is the global one); secrets are always masked.
  */
-export function configService({ store }: ServiceDeps): ServiceImpl<typeof ConfigService> {
+export function configService({ store, fleet }: ServiceDeps): ServiceImpl<typeof ConfigService> {
   return {
     async getConfigRevision(_req, context) {
       requireRole(principalOf(context), READERS);
@@ -24,15 +31,36 @@ export function configService({ store }: ServiceDeps): ServiceImpl<typeof Config
       return { snapshot: forCaller(snapshot, visibleProjects(principal)) };
     },
 
-    // The fleet registry is wired in by the fleet work (issue 7); until then these are honest.
     async getFleetStatus(_req, context) {
       requireRole(principalOf(context), READERS);
-      throw new ConnectError("the fleet registry is not configured", Code.Unimplemented);
+      const registry = requireFleet(fleet);
+      const workers = await listWorkers(registry);
+      const { revision } = await store.revision();
+      return { revision, workers: workers.map((w) => toFleetWorker(w, revision)) };
     },
 
-    async waitForRevision(_req, context) {
+    // Revision 0 means the store's current one; a revision the store has not reached would
+    // only time out, so it is refused at once.
+    async waitForRevision(req, context) {
       requireRole(principalOf(context), READERS);
-      throw new ConnectError("the fleet registry is not configured", Code.Unimplemented);
+      const registry = requireFleet(fleet);
+      const timeoutMs = waitTimeoutMs(req.timeoutMs);
+      const current = (await store.revision()).revision;
+      if (req.revision < 0n || req.revision > current) {
+        throw new ConnectError(
+          `revision: ${req.revision} is not a committed revision (the store is at ${current})`,
+          Code.InvalidArgument,
+        );
+      }
+      const revision = req.revision === 0n ? current : req.revision;
+      const { converged, workers } = await waitForFleet(
+        registry,
+        revision,
+        timeoutMs,
+        context.signal,
+      );
+      const now = (await store.revision()).revision;
+      return { converged, revision, workers: workers.map((w) => toFleetWorker(w, now)) };
     },
   };
 }

@@ -13,6 +13,11 @@ export interface WriteContext {
    * anything changes; throw (PermissionDenied) to refuse. Default: allow.
    */
   authorize?: (projectId: string) => void;
+  /**
+   * Called with the revision a config write committed, once it is committed (before the
+   * commit listeners); never for writes that are not config (tokens). Default: none.
+   */
+  committed?: (revision: bigint) => void;
 }
 
 /** One write transaction, as the store's operations see it. */
@@ -70,6 +75,7 @@ export class Writer {
       const value = await runAudited(tx, row!.revision, row!.update_time, ctx, fn);
       return { value, revision: row!.revision };
     });
+    ctx.committed?.(revision);
     for (const listener of this.#listeners) {
       try {
         listener(revision);
