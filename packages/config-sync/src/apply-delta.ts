@@ -1,17 +1,13 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  type ConfigDelta,
-  ConfigDeltaSchema,
-  type ConfigSnapshot,
-  ConfigSnapshotSchema,
-} from "@switchyard/api";
+import { type ConfigDelta, ConfigDeltaSchema, type ConfigSnapshot } from "@switchyard/api";
 
 /**
  * The snapshot of `delta.revision`, from a snapshot of a revision in
  * `[delta.afterRevision, delta.revision)`: objects are replaced or added by id and deleted ids
  * removed, so a change the snapshot already holds is applied again harmlessly. Order within a
  * kind is kept for objects that stay, and new ones are appended; the matcher sorts rules by
- * their own order, so array order carries no meaning. Throws a `RangeError` when the delta
+ * their own order, so array order carries no meaning. The result shares unchanged lists and
+ * objects with `snapshot` (neither is ever mutated). Throws a `RangeError` when the delta
  * does not apply to the snapshot's revision.
  */
 export function applyDelta(snapshot: ConfigSnapshot, delta: ConfigDelta): ConfigSnapshot {
@@ -21,22 +17,27 @@ export function applyDelta(snapshot: ConfigSnapshot, delta: ConfigDelta): Config
     );
   }
   const deleted = new Set(delta.deletedIds);
-  return create(ConfigSnapshotSchema, {
+  // A shallow copy, not create(): create() walks every element of every list, which costs tens
+  // of milliseconds at 100 000 rules for a one-rule change. Snapshots are never mutated, so the
+  // new one shares the unchanged lists and objects of the old one.
+  return {
+    ...snapshot,
     revision: delta.revision,
     createTime: delta.createTime,
     projects: merge(snapshot.projects, delta.projects, deleted),
     aliases: merge(snapshot.aliases, delta.aliases, deleted),
     domains: merge(snapshot.domains, delta.domains, deleted),
     rules: merge(snapshot.rules, delta.rules, deleted),
-  });
+  };
 }
 
+/** `current` with `changed` replacing or added by id and `deleted` removed; `current` itself when nothing applies. */
 function merge<T extends { readonly id: string }>(
-  current: readonly T[],
+  current: T[],
   changed: readonly T[],
   deleted: ReadonlySet<string>,
 ): T[] {
-  if (changed.length === 0 && deleted.size === 0) return [...current];
+  if (changed.length === 0 && deleted.size === 0) return current;
   const updates = new Map(changed.map((item) => [item.id, item]));
   const out: T[] = [];
   for (const item of current) {
