@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { create } from "@bufbuild/protobuf";
-import { ConfigSnapshotSchema } from "@switchyard/api";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { ConfigSnapshotSchema, RuleSchema } from "@switchyard/api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createWorkerLogger } from "../observe/logger.js";
 import {
@@ -11,6 +11,7 @@ import {
   encodeSnapshotFile,
   readSnapshotFile,
   SNAPSHOT_FILE_NAME,
+  SnapshotEncoder,
   SnapshotFileWriter,
 } from "./snapshot-file.js";
 
@@ -45,6 +46,25 @@ describe("snapshot file format", () => {
     const decoded = decodeSnapshotFile(bytes);
     expect(decoded.ok).toBe(true);
     if (decoded.ok) expect(decoded.snapshot).toEqual(snapshot(7n));
+  });
+
+  it("encodes a changed snapshot as protobuf would, reusing the unchanged objects' bytes", () => {
+    const encoder = new SnapshotEncoder();
+    const first = snapshot(1n, 50);
+    expect(encodeSnapshotFile(first, encoder)).toEqual(encodeSnapshotFile(first));
+    const second = create(ConfigSnapshotSchema, {
+      ...first,
+      revision: 2n,
+      rules: [
+        ...first.rules.slice(1),
+        create(RuleSchema, { id: "new", projectId: "p", pathPattern: "/n/*" }),
+      ],
+    });
+    const decoded = decodeSnapshotFile(encodeSnapshotFile(second, encoder));
+    expect(decoded.ok && decoded.snapshot).toEqual(second);
+    expect(encodeSnapshotFile(second, encoder).subarray(48)).toEqual(
+      Buffer.from(toBinary(ConfigSnapshotSchema, second)),
+    );
   });
 
   it.each([
