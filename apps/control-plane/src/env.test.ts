@@ -25,6 +25,7 @@ describe("parseControlPlaneEnv", () => {
       databaseUrl: undefined,
       dataDir: "./.switchyard",
       redisUrl: undefined,
+      redisClusterNodes: undefined,
       host: "0.0.0.0",
       apiPort: 8081,
       adminPort: 9091,
@@ -35,6 +36,23 @@ describe("parseControlPlaneEnv", () => {
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.targetPolicy)).toBe(true);
+  });
+
+  it("reads Redis Cluster seed nodes, and refuses them beside SWITCHYARD_REDIS_URL", () => {
+    const config = parseControlPlaneEnv({
+      SWITCHYARD_REDIS_CLUSTER_NODES: "10.0.0.1:7000, 10.0.0.2:7000",
+      ...KEYS,
+    });
+    expect(config.redisClusterNodes).toEqual(["10.0.0.1:7000", "10.0.0.2:7000"]);
+    expect(
+      problemsOf({
+        SWITCHYARD_REDIS_URL: "redis://cache:6379",
+        SWITCHYARD_REDIS_CLUSTER_NODES: "10.0.0.1:7000",
+        ...KEYS,
+      }),
+    ).toEqual([
+      "SWITCHYARD_REDIS_CLUSTER_NODES: set either it (Redis Cluster) or SWITCHYARD_REDIS_URL (standalone Redis), not both",
+    ]);
   });
 
   it("reads every setting", () => {

@@ -18,8 +18,13 @@ export interface ControlPlaneConfig {
   readonly databaseUrl: string | undefined;
   /** Where PGlite keeps its files. Default `./.switchyard`. */
   readonly dataDir: string;
-  /** `redis://` or `rediss://` URL; undefined = no Redis. */
+  /** `redis://` or `rediss://` URL of standalone Redis; undefined = none. */
   readonly redisUrl: string | undefined;
+  /**
+   * Redis Cluster seed nodes (`host:port` or `redis://` URLs), instead of `redisUrl`; undefined
+   * = none. With either, the control plane publishes config to Redis and reads the fleet there.
+   */
+  readonly redisClusterNodes: readonly string[] | undefined;
   /** Listen address of both servers. Default `0.0.0.0`. */
   readonly host: string;
   /** API port (Connect, gRPC, gRPC-Web). Default 8081; 0 = ephemeral. */
@@ -78,6 +83,13 @@ export function parseControlPlaneEnv(
   );
   const dataDir = settings.read("SWITCHYARD_DATA_DIR", parse.text) ?? "./.switchyard";
   const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
+  const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", parse.list);
+  if (redisUrl !== undefined && redisClusterNodes !== undefined) {
+    settings.problem(
+      "SWITCHYARD_REDIS_CLUSTER_NODES",
+      "set either it (Redis Cluster) or SWITCHYARD_REDIS_URL (standalone Redis), not both",
+    );
+  }
   const host = settings.read("SWITCHYARD_HOST", parse.listenHost(isIP)) ?? "0.0.0.0";
   const apiPort = settings.read("SWITCHYARD_API_PORT", parse.port) ?? 8081;
   const adminPort = settings.read("SWITCHYARD_ADMIN_PORT", parse.port) ?? (dev ? 9090 : 9091);
@@ -104,6 +116,7 @@ export function parseControlPlaneEnv(
     databaseUrl,
     dataDir,
     redisUrl,
+    redisClusterNodes: redisClusterNodes && Object.freeze(redisClusterNodes),
     host,
     apiPort,
     adminPort,

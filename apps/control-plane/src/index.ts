@@ -40,12 +40,18 @@ export {
 export { generateKeySpec, type Keyring, parseKeyring } from "./secrets/keyring.js";
 export { maskRuleSecrets, sealRuleSecrets } from "./secrets/rule-secrets.js";
 export {
+  type ConnectRedisBusOptions,
+  connectRedisBus,
+  type RedisBus,
+} from "./server/redis-bus.js";
+export {
   type ControlPlane,
   type StartControlPlaneOptions,
   startControlPlane,
 } from "./server/start-control-plane.js";
 export { StartupError } from "./server/startup-error.js";
 export type { ServiceDeps } from "./services/deps.js";
+export { REVISION_HEADER } from "./services/revision-header.js";
 export { createRoutes } from "./services/routes.js";
 export type { AliasStore } from "./store/aliases.js";
 export type { Db, Queryable } from "./store/db.js";

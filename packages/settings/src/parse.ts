@@ -7,6 +7,7 @@ export {
   boolean,
   fromThrowing,
   integer,
+  list,
   listenHost,
   oneOf,
   port,

@@ -20,6 +20,7 @@ describe("settingsReadBy", () => {
         "SWITCHYARD_DATABASE_URL",
         "SWITCHYARD_DATA_DIR",
         "SWITCHYARD_REDIS_URL",
+        "SWITCHYARD_REDIS_CLUSTER_NODES",
         "SWITCHYARD_HOST",
         "SWITCHYARD_API_PORT",
         "SWITCHYARD_ADMIN_PORT",

@@ -11,7 +11,7 @@ export const SWITCHYARD_SETTINGS = {
   SWITCHYARD_DATABASE_URL: ["control-plane"],
   SWITCHYARD_DATA_DIR: ["control-plane", "worker"],
   SWITCHYARD_REDIS_URL: ["control-plane", "worker"],
-  SWITCHYARD_REDIS_CLUSTER_NODES: ["worker"],
+  SWITCHYARD_REDIS_CLUSTER_NODES: ["control-plane", "worker"],
   SWITCHYARD_HOST: ["control-plane", "worker"],
   SWITCHYARD_PROXY_PORT: ["worker"],
   SWITCHYARD_API_PORT: ["control-plane"],

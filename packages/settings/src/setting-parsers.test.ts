@@ -54,11 +54,18 @@ describe("setting parsers", () => {
     { desc: "an IPv4 listen address", parser: host, value: "0.0.0.0", expected: "0.0.0.0" },
     { desc: "a host name", parser: host, value: "gateway.internal", expected: "gateway.internal" },
     { desc: "any text, as written", parser: parse.text, value: " ./data ", expected: " ./data " },
+    { desc: "a list, trimmed", parser: parse.list, value: "a:1, b:2", expected: ["a:1", "b:2"] },
   ])("reads $desc", ({ parser, value, expected }) => {
     expect(run(parser, value)).toEqual({ value: expected });
   });
 
   it.each<{ desc: string; parser: SettingParser<unknown>; value: string; problem: string }>([
+    {
+      desc: "a list with an empty entry",
+      parser: parse.list,
+      value: "a:1,,b:2",
+      problem: 'must be a comma-separated list without empty entries, got "a:1,,b:2"',
+    },
     {
       desc: "a port that is not a number",
       parser: parse.port,

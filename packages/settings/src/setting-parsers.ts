@@ -21,6 +21,18 @@ export function integer(min: number, max: number): SettingParser<number> {
   };
 }
 
+/**
+ * A comma-separated list of non-empty entries, trimmed (`a:1, b:2`); what each entry must be is
+ * the reader's to check (e.g. Redis Cluster seed nodes, checked by the connection).
+ */
+export const list: SettingParser<string[]> = (value, fail) => {
+  const entries = value.split(",").map((entry) => entry.trim());
+  if (entries.some((entry) => entry === "")) {
+    fail(`must be a comma-separated list without empty entries, ${got(value)}`);
+  }
+  return entries;
+};
+
 /** A TCP port, 0..65535; 0 asks the system for an ephemeral one. */
 export const port: SettingParser<number> = integer(0, 65535);
 

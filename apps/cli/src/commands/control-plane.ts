@@ -26,17 +26,42 @@ export function controlPlaneCommand(program: Command, io: CliIo): void {
         if (err instanceof cp.ConfigError) throw new CliError(oneLine(err.message), ExitCode.usage);
         throw err;
       }
+      // With SWITCHYARD_REDIS_URL or SWITCHYARD_REDIS_CLUSTER_NODES: publish config to the fleet
+      // over Redis and read its registry there (DESIGN.md §5).
+      const logger = cp.createLogger({ level: config.logLevel });
+      let bus: Awaited<ReturnType<typeof cp.connectRedisBus>> | undefined;
+      if (config.redisUrl !== undefined || config.redisClusterNodes !== undefined) {
+        try {
+          bus = await cp.connectRedisBus({
+            url: config.redisUrl,
+            clusterNodes: config.redisClusterNodes,
+            logger,
+          });
+        } catch (err) {
+          throw new CliError(oneLine(String((err as Error).message)), ExitCode.usage);
+        }
+      }
       let server: Awaited<ReturnType<typeof cp.startControlPlane>>;
       try {
-        server = await cp.startControlPlane(config);
+        server = await cp.startControlPlane(config, {
+          logger,
+          ...(bus && {
+            publisher: bus.publisher,
+            fleet: bus.fleet,
+            publishing: { clearBus: bus.clearBus },
+          }),
+        });
       } catch (err) {
+        await bus?.close();
         if (err instanceof cp.StartupError)
           throw new CliError(oneLine(err.message), ExitCode.unexpected);
         throw err;
       }
+      bus?.onReconnect(() => void server.repairBus());
       io.err(`switchyard control plane: API ${server.apiUrl}, admin ${server.adminUrl}\n`);
       const signal = await shutdownSignal();
       io.err(`switchyard control plane: ${signal}, shutting down\n`);
       await server.close();
+      await bus?.close();
     });
 }

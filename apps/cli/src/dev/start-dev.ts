@@ -5,6 +5,7 @@ import { CliError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import { oneLine } from "../report-error.js";
 import { type DevAdminServer, listenDevAdminServer } from "./dev-admin-server.js";
+import { createDevFleet } from "./dev-fleet.js";
 import type { DevSettings } from "./dev-settings.js";
 
 /** `switchyard dev`, running. */
@@ -19,13 +20,15 @@ export interface Dev {
 /**
  * Starts the admin port first (so `/readyz` answers 503 while the store opens), then the
  * control plane publishing to an in-memory bus, then one worker following that bus and
- * opening secret headers with the control plane's keyring. A component that cannot start
+ * opening secret headers with the control plane's keyring; the worker heartbeats into an
+ * in-memory fleet registry the control plane reads (a fleet of one). A component that cannot start
  * becomes a {@link CliError}, one line naming the setting; whatever had started is closed.
  */
 export async function startDev(settings: DevSettings): Promise<Dev> {
   const { controlPlane: cpConfig, worker: workerConfig } = settings;
   const bus = new MemoryConfigBus();
-  const cleanups: (() => Promise<void>)[] = [() => bus.close()];
+  const fleet = createDevFleet();
+  const cleanups: (() => Promise<void>)[] = [() => bus.close(), () => fleet.close()];
   const undo = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   };
@@ -40,6 +43,7 @@ export async function startDev(settings: DevSettings): Promise<Dev> {
 
     const controlPlane: ControlPlane = await startControlPlane(cpConfig, {
       publisher: bus,
+      fleet: fleet.registry,
       adminServer: false,
     }).catch((error: unknown) => {
       if (error instanceof StartupError) throw startupFailure(error.message);
@@ -51,6 +55,7 @@ export async function startDev(settings: DevSettings): Promise<Dev> {
       subscriber: bus,
       decrypt: (value) => controlPlane.keyring.decrypt(value),
       adminServer: false,
+      onServed: (snapshot) => fleet.served(snapshot),
       // Unbuffered: on a laptop, a request's access log line shows up as it is answered.
       logger: createWorkerLogger({ level: workerConfig.logLevel, destination: process.stdout }),
     }).catch((error: unknown) => {
