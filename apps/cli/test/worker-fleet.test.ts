@@ -10,7 +10,7 @@ import {
 } from "@switchyard/testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { get } from "./dev-process.js";
-import { buildCli } from "./spawn-cli.js";
+import { buildCli, spawnCli } from "./spawn-cli.js";
 import {
   HOST,
   metric,
@@ -67,6 +67,30 @@ async function worker(dir?: string, redisUrl = redis.url): Promise<WorkerProcess
 const target = (path: string) => `${upstream.origin}${path}`;
 
 describe("switchyard worker", () => {
+  it.each([
+    {
+      desc: "no Redis setting",
+      env: { SWITCHYARD_REDIS_URL: "" },
+      line: "error: SWITCHYARD_REDIS_URL: required by switchyard worker (or SWITCHYARD_REDIS_CLUSTER_NODES for Redis Cluster)",
+    },
+    {
+      desc: "a bad keyring",
+      env: { SWITCHYARD_ENCRYPTION_KEYS: "k1:short" },
+      line: 'error: SWITCHYARD_ENCRYPTION_KEYS: key 1 ("k1"): key is not valid base64',
+    },
+    {
+      desc: "both Redis settings",
+      env: { SWITCHYARD_REDIS_CLUSTER_NODES: "127.0.0.1:7000" },
+      line: "error: SWITCHYARD_REDIS_CLUSTER_NODES: set either it (Redis Cluster) or SWITCHYARD_REDIS_URL (standalone Redis), not both",
+    },
+  ])("fails to start with one line naming the setting: $desc", async ({ env, line }) => {
+    const settings: Record<string, string> = { ...workerEnv(redis.url, await dataDir()), ...env };
+    for (const [name, value] of Object.entries(settings)) if (value === "") delete settings[name];
+    const result = await spawnCli(["worker"], settings);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim()).toBe(line);
+  });
+
   it("three workers serve a rule added by a delta, and register in the fleet", async () => {
     await bus.snapshot(snapshotAt(1n, [ruleOf("a", "/a/*", target("/a"))]));
     const fleet = await Promise.all([worker(), worker(), worker()]);
