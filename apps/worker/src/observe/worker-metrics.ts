@@ -37,7 +37,7 @@ export interface WorkerMetrics {
   readonly configResyncs: Counter;
   /** `switchyard_config_invalid_total{what}`: data on the bus skipped because it did not decode or went backwards. */
   readonly configInvalid: Counter<"what">;
-  /** `switchyard_redis_errors_total`: failed Redis commands and connections of the config bus. */
+  /** `switchyard_redis_errors_total`: failed Redis commands of the config bus and the fleet registry. */
   readonly redisErrors: Counter;
 }
 
@@ -120,7 +120,7 @@ export function createWorkerMetrics(): WorkerMetrics {
     }),
     redisErrors: new Counter({
       name: "switchyard_redis_errors_total",
-      help: "Failed Redis commands and connections of the config bus.",
+      help: "Failed Redis commands of the config bus and the fleet registry.",
       registers: [registry],
     }),
   };
