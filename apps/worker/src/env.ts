@@ -113,17 +113,6 @@ const allowList: SettingParser<string[]> = (value, fail) => {
 
 const egressProxy = parse.url(["http:", "https:"]);
 
-/** `host:port` or `redis://…` entries, comma-separated; the connection checks each one. */
-const nodeList: SettingParser<string[]> = (value, fail) => {
-  const entries = value.split(",").map((entry) => entry.trim());
-  if (entries.some((entry) => entry === "")) {
-    fail(
-      `must be a comma-separated list of host:port without empty entries, got ${JSON.stringify(value)}`,
-    );
-  }
-  return entries;
-};
-
 /** Options of {@link parseWorkerEnv}: in dev (default false) the keyring is optional. */
 export type ParseWorkerEnvOptions = ParseSettingsOptions;
 
@@ -164,7 +153,7 @@ export function parseWorkerEnv(
   const pathSemicolons =
     settings.read("SWITCHYARD_PATH_SEMICOLONS", parse.oneOf(PATH_SEMICOLONS)) ?? "reject";
   const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
-  const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", nodeList);
+  const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", parse.list);
   if (redisUrl !== undefined && redisClusterNodes !== undefined) {
     settings.problem(
       "SWITCHYARD_REDIS_CLUSTER_NODES",
