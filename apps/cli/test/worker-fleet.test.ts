@@ -67,7 +67,7 @@ async function worker(dir?: string, redisUrl = redis.url): Promise<WorkerProcess
 const target = (path: string) => `${upstream.origin}${path}`;
 
 describe("switchyard worker", () => {
-  it.each([
+  it.each<{ desc: string; env: Record<string, string>; line: string }>([
     {
       desc: "no Redis setting",
       env: { SWITCHYARD_REDIS_URL: "" },
