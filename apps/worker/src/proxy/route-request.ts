@@ -3,6 +3,7 @@ import type { RouteMatch } from "@switchyard/matcher";
 import { normalisePath, type PathSemicolons, type ProblemCode } from "@switchyard/policy";
 import type { CompiledConfig } from "../config/compile-config.js";
 import type { PreparedRule } from "../config/prepare-rule.js";
+import { targetPathForLog } from "./request-head.js";
 import type { ScannedHeaders } from "./scan-request.js";
 
 /** A request a rule will forward. */
@@ -50,7 +51,12 @@ export function routeRequest(
 ): Routed | Refused {
   const normal = normalisePath(target, semicolons);
   if (!normal.ok) {
-    return { ok: false, code: "SY_BAD_PATH", detail: normal.reason, path: pathOf(target) };
+    return {
+      ok: false,
+      code: "SY_BAD_PATH",
+      detail: normal.reason,
+      path: targetPathForLog(target),
+    };
   }
   const { path, matchPath, query } = normal;
   if (scanned.duplicateHost) {
@@ -86,7 +92,3 @@ export function routeRequest(
 }
 
 /** The path of a raw request target, for the log of a request that failed normalisation. */
-function pathOf(target: string): string {
-  const end = target.indexOf("?");
-  return (end === -1 ? target : target.slice(0, end)).slice(0, 200);
-}
