@@ -90,5 +90,3 @@ export function routeRequest(
   }
   return { ok: true, rule, match: resolution, path, matchPath, query };
 }
-
-/** The path of a raw request target, for the log of a request that failed normalisation. */
