@@ -6,6 +6,7 @@ import type { ConfigSnapshot } from "@switchyard/api";
 import type { ConfigSubscriber } from "@switchyard/config-sync";
 import { checkAddress, parseTargetPolicy, parseTrustProxy } from "@switchyard/policy";
 import { createAdminServer, type Readiness } from "./admin/admin-server.js";
+import { cannotVerify } from "./auth/authenticator.js";
 import { type CompiledConfig, compileConfig } from "./config/compile-config.js";
 import { RouteState } from "./config/route-state.js";
 import type { WorkerConfig } from "./env.js";
@@ -134,6 +135,7 @@ export async function startWorker(
     idleTimeoutMs: config.idleTimeoutMs,
     pathSemicolons: config.pathSemicolons,
     maxHeaderCount: config.maxHeaderCount,
+    admission: { authenticate: cannotVerify },
     tunnels: new Set(),
     inFlight: 0,
     onIdle: undefined,

@@ -13,6 +13,7 @@ import {
   type TargetPolicy,
 } from "@switchyard/policy";
 import type { Pool } from "undici";
+import type { RuleAuth } from "../auth/authenticator.js";
 import type { RuleMetrics, RuleMetricsCache } from "../observe/rule-metrics.js";
 import type { UpstreamPools } from "../upstream/upstream-pools.js";
 
@@ -34,8 +35,8 @@ export interface PreparedRule {
   /** Bounds connect plus response headers. */
   readonly timeoutMs: number;
   readonly websocket: boolean;
-  /** auth REQUIRE, FORWARD or unset: a verified credential is required. */
-  readonly authRequired: boolean;
+  /** What a credential must satisfy; undefined for auth UNAUTHENTICATED (open). */
+  readonly auth: RuleAuth | undefined;
   readonly requestHeaders: RequestHeaderPolicy;
   readonly responseHeaders: ResponseHeaderPolicy;
   readonly metrics: RuleMetrics;
@@ -126,11 +127,15 @@ export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
     allow: methods === undefined ? [] : ["allow", [...methods].join(", ")],
     timeoutMs,
     websocket: rule.websocket,
-    // REQUIRE and FORWARD both need a verified credential, which this worker cannot check
-    // yet: they fail closed (401) rather than open.
-    authRequired: authMode !== AuthMode.UNAUTHENTICATED,
+    auth: prepareAuth(authMode),
     requestHeaders,
     responseHeaders: compileResponseHeaderPolicy({ allowedHeaders: rule.allowedHeaders }),
     metrics: deps.ruleMetrics.get(rule.id),
   });
+}
+
+/** REQUIRE, FORWARD and unset (REQUIRE is the default) all need a verified credential. */
+function prepareAuth(mode: AuthMode): RuleAuth | undefined {
+  if (mode === AuthMode.UNAUTHENTICATED) return undefined;
+  return Object.freeze({ mode: mode === AuthMode.FORWARD ? "forward" : "require" });
 }

@@ -3,6 +3,7 @@ import type { PathSemicolons, TrustProxy } from "@switchyard/policy";
 import type { Logger } from "../observe/logger.js";
 import type { RuleMetrics } from "../observe/rule-metrics.js";
 import type { WorkerMetrics } from "../observe/worker-metrics.js";
+import type { AdmissionDeps } from "./admit-request.js";
 
 /** What every request of one worker shares: settings, logger, metrics, shutdown state. */
 export interface ProxyContext {
@@ -20,6 +21,8 @@ export interface ProxyContext {
   readonly pathSemicolons: PathSemicolons;
   /** Most request header fields accepted (SWITCHYARD_MAX_HEADER_COUNT); 0 = no count limit. */
   readonly maxHeaderCount: number;
+  /** Authentication (and rate limits) for the rules that need them. */
+  readonly admission: AdmissionDeps;
   /** Client sockets of open WebSocket tunnels; `close()` destroys what is left after the grace. */
   readonly tunnels: Set<Duplex>;
   /** Requests and WebSocket tunnels being served; `close()` waits for zero. */

@@ -2,20 +2,24 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { buildRequestHeaders, buildUpstreamPath } from "@switchyard/policy";
 import type { Dispatcher } from "undici";
+import type { Identity } from "../auth/identity.js";
 import type { CompiledConfig } from "../config/compile-config.js";
 import type { RouteState } from "../config/route-state.js";
+import { type Admission, admitRequest, needsAdmission } from "./admit-request.js";
+import { attachIdentity } from "./attach-identity.js";
 import { BodyLimit } from "./body-limit.js";
 import { ForwardHandler } from "./forward-handler.js";
-import type { ProxyContext } from "./proxy-context.js";
+import { leave, type ProxyContext } from "./proxy-context.js";
 import { refuseRequest } from "./refuse.js";
 import { checkRequestHead, targetPathForLog } from "./request-head.js";
 import { newRequestId } from "./request-id.js";
-import { routeRequest } from "./route-request.js";
+import { type Routed, routeRequest } from "./route-request.js";
 import { scannedHeaders, scanRequestHeaders } from "./scan-request.js";
 
 /**
- * The proxy server's request listener (DESIGN.md §4): normalise, resolve, check, then one
- * undici dispatch with the body streamed both ways. Reads the served config once, so a
+ * The proxy server's request listener (DESIGN.md §4): normalise, resolve, check, admit (only
+ * rules with auth or a rate limit wait for it), then one undici dispatch with the body
+ * streamed both ways. Reads the served config once, so a
  * request finishes on the table it started with whatever the config does meanwhile.
  */
 export function createProxyListener(
@@ -57,51 +61,118 @@ export function createProxyListener(
       refuseRequest(context, res, routed, facts, heldBack);
       return;
     }
-    const { rule, path } = routed;
+    const { rule } = routed;
 
-    let body: Readable | null = null;
-    if (scanned.chunked) {
-      body = context.maxBodyBytes > 0 ? req.pipe(new BodyLimit(context.maxBodyBytes)) : req;
-    } else if (scanned.contentLength !== undefined && scanned.contentLength !== "0") {
-      if (context.maxBodyBytes > 0 && Number(scanned.contentLength) > context.maxBodyBytes) {
-        // Decided on the declared length before any `100 Continue`: the client never sends it.
-        const detail = `the request body is larger than ${context.maxBodyBytes} bytes`;
-        const refusal = { code: "SY_BODY_TOO_LARGE", detail } as const;
-        refuseRequest(context, res, refusal, { requestId, method, path, start, rule }, true);
-        return;
-      }
-      body = req;
-    }
-    // Node leaves `100 Continue` to the `checkContinue` listener: sent only once the request
-    // will be forwarded with its body (RFC 9110 §10.1.1), never before a refusal.
-    if (expectsContinue && body !== null) res.writeContinue();
-
-    const { headers } = buildRequestHeaders(rule.requestHeaders, rawHeaders, {
+    const { headers, clientAddress } = buildRequestHeaders(rule.requestHeaders, rawHeaders, {
       remoteAddress: req.socket.remoteAddress ?? "",
       protocol: "http",
       trust: context.trust,
       httpVersion: req.httpVersion,
       requestId,
     });
-    const handler = new ForwardHandler(context, res, rule, requestId, method, path, start);
-    const options: UpstreamDispatch = {
-      path: buildUpstreamPath(
-        rule.target,
-        routed.match.patternMatch,
-        path,
-        routed.query,
-        routed.matchPath,
-      ),
-      method,
+    const pending: Pending = {
+      req,
+      res,
+      routed,
       headers,
-      body,
-      // undici would take SNI from the Host header, which preserve_host makes the client's.
-      servername: rule.target.servername,
-      headersTimeout: 0,
-      bodyTimeout: context.idleTimeoutMs,
+      requestId,
+      method,
+      start,
+      chunked: scanned.chunked,
+      contentLength: scanned.contentLength,
+      expectsContinue,
+      heldBack,
     };
-    rule.pool.dispatch(options, handler);
+    if (!needsAdmission(rule)) {
+      forward(context, pending, undefined);
+      return;
+    }
+    // `scanned` is shared by every request: `pending` holds what is needed after the await.
+    context.inFlight++;
+    admitRequest(context.admission, rule, { rawHeaders, clientAddress }).then(
+      (admission) => admitted(context, pending, admission),
+      (error: unknown) => {
+        context.logger.error({ err: error, requestId }, "admission failed");
+        const refusal = { ok: false, code: "SY_INTERNAL", detail: "admission failed" } as const;
+        admitted(context, pending, refusal);
+      },
+    );
   };
+}
+
+/** What forwarding needs of a request, held across admission. */
+interface Pending {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly routed: Routed;
+  /** The upstream request headers; identity headers are appended after admission. */
+  readonly headers: string[];
+  readonly requestId: string;
+  readonly method: string;
+  readonly start: number;
+  readonly chunked: boolean;
+  readonly contentLength: string | undefined;
+  readonly expectsContinue: boolean;
+  readonly heldBack: boolean;
+}
+
+function admitted(context: ProxyContext, pending: Pending, admission: Admission) {
+  const { res, requestId, method, start, routed, heldBack } = pending;
+  if (res.destroyed) {
+    // The client left while it waited: nothing to answer.
+    leave(context);
+    return;
+  }
+  if (!admission.ok) {
+    const facts = { requestId, method, path: routed.path, start, rule: routed.rule };
+    refuseRequest(context, res, admission, facts, heldBack);
+  } else {
+    forward(context, pending, admission.identity);
+  }
+  // After `forward`, whose handler counts the request itself, so `inFlight` never passes zero.
+  leave(context);
+}
+
+/** Steps 5–6 of DESIGN.md §4: the body, `100 Continue`, and one undici dispatch. */
+function forward(context: ProxyContext, pending: Pending, identity: Identity | undefined) {
+  const { req, res, routed, headers, requestId, method, start } = pending;
+  const { rule, path } = routed;
+  let body: Readable | null = null;
+  if (pending.chunked) {
+    body = context.maxBodyBytes > 0 ? req.pipe(new BodyLimit(context.maxBodyBytes)) : req;
+  } else if (pending.contentLength !== undefined && pending.contentLength !== "0") {
+    if (context.maxBodyBytes > 0 && Number(pending.contentLength) > context.maxBodyBytes) {
+      // Decided on the declared length before any `100 Continue`: the client never sends it.
+      const detail = `the request body is larger than ${context.maxBodyBytes} bytes`;
+      const refusal = { code: "SY_BODY_TOO_LARGE", detail } as const;
+      refuseRequest(context, res, refusal, { requestId, method, path, start, rule }, true);
+      return;
+    }
+    body = req;
+  }
+  // Node leaves `100 Continue` to the `checkContinue` listener: sent only once the request
+  // will be forwarded with its body (RFC 9110 §10.1.1), never before a refusal.
+  if (pending.expectsContinue && body !== null) res.writeContinue();
+
+  if (identity !== undefined) attachIdentity(rule, headers, identity);
+  const handler = new ForwardHandler(context, res, rule, requestId, method, path, start);
+  const options: UpstreamDispatch = {
+    path: buildUpstreamPath(
+      rule.target,
+      routed.match.patternMatch,
+      path,
+      routed.query,
+      routed.matchPath,
+    ),
+    method,
+    headers,
+    body,
+    // undici would take SNI from the Host header, which preserve_host makes the client's.
+    servername: rule.target.servername,
+    headersTimeout: 0,
+    bodyTimeout: context.idleTimeoutMs,
+  };
+  rule.pool.dispatch(options, handler);
 }
 
 /**

@@ -35,11 +35,10 @@ export interface Refused {
   readonly headers?: readonly string[];
 }
 
-const WWW_AUTHENTICATE = ["www-authenticate", 'Bearer realm="switchyard"'];
-
 /**
  * Steps 1–4 of DESIGN.md §4 for one request: normalise the path (400), find the domain (404),
- * the rule (404), check the method (405 with `Allow`) and authentication (401).
+ * the rule (404) and check the method (405 with `Allow`). Authentication and rate limits
+ * follow in `admitRequest`, for the rules that need them.
  * `semicolons` is SWITCHYARD_PATH_SEMICOLONS (default `reject`: a `;` in the path is a 400).
  */
 export function routeRequest(
@@ -83,10 +82,6 @@ export function routeRequest(
   if (rule.methods !== undefined && !rule.methods.has(method)) {
     const detail = `${method} is not allowed here; allowed: ${rule.allow[1]}`;
     return { ok: false, code: "SY_METHOD_NOT_ALLOWED", detail, path, rule, headers: rule.allow };
-  }
-  if (rule.authRequired) {
-    const detail = "this rule requires a credential, and this worker cannot verify credentials";
-    return { ok: false, code: "SY_UNAUTHENTICATED", detail, path, rule, headers: WWW_AUTHENTICATE };
   }
   return { ok: true, rule, match: resolution, path, matchPath, query };
 }

@@ -2,11 +2,15 @@ import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { buildRequestHeaders, buildUpstreamPath } from "@switchyard/policy";
+import type { Identity } from "../auth/identity.js";
 import type { CompiledConfig } from "../config/compile-config.js";
 import type { RouteState } from "../config/route-state.js";
-import type { ProxyContext } from "./proxy-context.js";
+import { type Admission, admitRequest, needsAdmission } from "./admit-request.js";
+import { attachIdentity } from "./attach-identity.js";
+import { leave, type ProxyContext } from "./proxy-context.js";
 import type { UpstreamDispatch } from "./proxy-listener.js";
 import { recordRequest } from "./record-request.js";
+import { refuseSocket } from "./refuse.js";
 import { checkRequestHead, targetPathForLog } from "./request-head.js";
 import { newRequestId } from "./request-id.js";
 import { routeRequest } from "./route-request.js";
@@ -93,7 +97,7 @@ export function createUpgradeListener(
       return;
     }
 
-    const { headers } = buildRequestHeaders(rule.requestHeaders, req.rawHeaders, {
+    const { headers, clientAddress } = buildRequestHeaders(rule.requestHeaders, req.rawHeaders, {
       remoteAddress: req.socket.remoteAddress ?? "",
       protocol: "http",
       trust: context.trust,
@@ -107,23 +111,59 @@ export function createUpgradeListener(
         headers.push(raw[i] as string, raw[i + 1] as string);
       }
     }
-    const handler = new TunnelHandler(context, socket, head, rule, requestId, method, path, start);
-    const options: UpstreamDispatch = {
-      path: buildUpstreamPath(
-        rule.target,
-        routed.match.patternMatch,
+    const tunnel = (identity: Identity | undefined) => {
+      if (identity !== undefined) attachIdentity(rule, headers, identity);
+      const handler = new TunnelHandler(
+        context,
+        socket,
+        head,
+        rule,
+        requestId,
+        method,
         path,
-        routed.query,
-        routed.matchPath,
-      ),
-      method: "GET",
-      headers,
-      upgrade: "websocket",
-      servername: rule.target.servername,
-      headersTimeout: 0,
-      bodyTimeout: 0,
+        start,
+      );
+      const options: UpstreamDispatch = {
+        path: buildUpstreamPath(
+          rule.target,
+          routed.match.patternMatch,
+          path,
+          routed.query,
+          routed.matchPath,
+        ),
+        method: "GET",
+        headers,
+        upgrade: "websocket",
+        servername: rule.target.servername,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      };
+      rule.pool.dispatch(options, handler);
     };
-    rule.pool.dispatch(options, handler);
+    if (!needsAdmission(rule)) {
+      tunnel(undefined);
+      return;
+    }
+    context.inFlight++;
+    const admitted = (admission: Admission) => {
+      if (socket.destroyed) {
+        // The client left while it waited: nothing to answer.
+      } else if (admission.ok) {
+        tunnel(admission.identity);
+      } else {
+        const facts = { requestId, method, path, start, rule };
+        refuseSocket(context, socket, admission, facts);
+      }
+      // After `tunnel`, whose handler counts the tunnel itself, so `inFlight` never passes zero.
+      leave(context);
+    };
+    admitRequest(context.admission, rule, { rawHeaders: raw, clientAddress }).then(
+      admitted,
+      (error: unknown) => {
+        context.logger.error({ err: error, requestId }, "admission failed");
+        admitted({ ok: false, code: "SY_INTERNAL", detail: "admission failed" });
+      },
+    );
   };
 }
 
