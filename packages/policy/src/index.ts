@@ -73,6 +73,28 @@ export {
 } from "./problems/problem-codes.js";
 export { upstreamProblemCode } from "./problems/upstream-error.js";
 export {
+  compileFleetRateLimit,
+  compileRateLimit,
+  compileRateLimits,
+  type EffectiveRateLimit,
+  type FleetRateLimit,
+  type RateLimitKeyKind,
+  type RateLimitSource,
+  resolveRateLimit,
+} from "./rate-limit/effective-rate-limit.js";
+export {
+  EMPTY_RATE_LIMIT_ALLOW_LIST,
+  parseRateLimitAllowList,
+  type RateLimitAllowList,
+} from "./rate-limit/rate-limit-allow-list.js";
+export {
+  formatRateLimitField,
+  formatRateLimitPolicy,
+  retryAfterSeconds,
+} from "./rate-limit/rate-limit-fields.js";
+export { clientAddressKey, DEFAULT_IPV6_PREFIX } from "./rate-limit/rate-limit-key.js";
+export { parseRateLimitSpec, type RateLimitSpec } from "./rate-limit/rate-limit-spec.js";
+export {
   type AllowList,
   EMPTY_ALLOW_LIST,
   parseAllowList,

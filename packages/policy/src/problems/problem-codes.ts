@@ -53,6 +53,13 @@ export const PROBLEMS = {
   SY_FORBIDDEN: define(403, "forbidden", "Forbidden"),
   /** The rate limit is used up; the response carries `Retry-After` and `RateLimit`. */
   SY_RATE_LIMITED: define(429, "rate-limited", "Too many requests"),
+  /**
+   * The rule's rate limit could not be checked: the shared counter store (Redis) failed or
+   * was too slow and SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR is `closed`. 503, not 429: the
+   * client used up nothing, the gateway cannot serve it now (RFC 9110 §15.6.4); it carries
+   * `Retry-After: 1`.
+   */
+  SY_RATE_LIMIT_UNAVAILABLE: define(503, "rate-limit-unavailable", "Rate limit unavailable"),
   /** The request body is larger than the configured maximum. */
   SY_BODY_TOO_LARGE: define(413, "body-too-large", "Content too large"),
   /** The upstream did not send response headers within the rule's timeout_ms. */

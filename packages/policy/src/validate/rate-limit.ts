@@ -13,7 +13,7 @@ const KEYS: ReadonlySet<number> = new Set([
 
 /**
  * A rule's or project's rate limit, under `field` (`rule.rate_limit`): `limit` at least 1,
- * `window_ms` 1000..86400000, a known `key`; `header_name` is required with
+ * `window_ms` 1000..86400000 in whole seconds, a known `key`; `header_name` is required with
  * RATE_LIMIT_KEY_HEADER and must be empty with any other key (it would be ignored).
  */
 export function validateRateLimit(rateLimit: RateLimit, field: string): Violation[] {
@@ -25,6 +25,12 @@ export function validateRateLimit(rateLimit: RateLimit, field: string): Violatio
     out.add(
       `${field}.window_ms`,
       `must be between ${MIN_WINDOW_MS} (one second) and ${MAX_WINDOW_MS} (one day), got ${rateLimit.windowMs}`,
+    );
+  } else if (rateLimit.windowMs % 1000 !== 0) {
+    // The RateLimit and Retry-After fields count whole seconds.
+    out.add(
+      `${field}.window_ms`,
+      `must be whole seconds (a multiple of 1000), got ${rateLimit.windowMs}`,
     );
   }
   if (!KEYS.has(rateLimit.key)) {
