@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/rule.proto.
  */
 export const file_switchyard_v1_rule: GenFile = /*@__PURE__*/
-  fileDesc("Chhzd2l0Y2h5YXJkL3YxL3J1bGUucHJvdG8SDXN3aXRjaHlhcmQudjEi6AQKBFJ1bGUSCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIQCghhbGlhc19pZBgDIAEoCRIUCgxwYXRoX3BhdHRlcm4YBCABKAkSEgoKdGFyZ2V0X3VybBgFIAEoCRIZCgxzdHJpcF9wcmVmaXgYBiABKAhIAIgBARISCgVvcmRlchgHIAEoBUgBiAEBEhIKCnRpbWVvdXRfbXMYCCABKAUSFQoNcHJlc2VydmVfaG9zdBgJIAEoCBIUCgdlbmFibGVkGAogASgISAKIAQESEwoLZGVzY3JpcHRpb24YCyABKAkSFwoPYWxsb3dlZF9tZXRob2RzGAwgAygJEhcKD2FsbG93ZWRfaGVhZGVycxgNIAMoCRIyCg1oZWFkZXJfY29uZmlnGA4gASgLMhsuc3dpdGNoeWFyZC52MS5IZWFkZXJDb25maWcSJwoEYXV0aBgPIAEoCzIZLnN3aXRjaHlhcmQudjEuQXV0aFBvbGljeRIsCgpyYXRlX2xpbWl0GBAgASgLMhguc3dpdGNoeWFyZC52MS5SYXRlTGltaXQSGAoQZWdyZXNzX3Byb3h5X3VybBgRIAEoCRIRCgl3ZWJzb2NrZXQYEiABKAgSDAoEZXRhZxgTIAEoCRIvCgtjcmVhdGVfdGltZRgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg8KDV9zdHJpcF9wcmVmaXhCCAoGX29yZGVyQgoKCF9lbmFibGVkIkYKDEhlYWRlckNvbmZpZxInCgNhZGQYASADKAsyGi5zd2l0Y2h5YXJkLnYxLkhlYWRlclZhbHVlEg0KBXN0cmlwGAIgAygJIlMKC0hlYWRlclZhbHVlEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkSDgoGc2VjcmV0GAMgASgIEhcKD2VuY3J5cHRlZF92YWx1ZRgEIAEoCSIzCgpBdXRoUG9saWN5EiUKBG1vZGUYASABKA4yFy5zd2l0Y2h5YXJkLnYxLkF1dGhNb2RlIpoBCglSYXRlTGltaXQSDQoFbGltaXQYASABKAUSEQoJd2luZG93X21zGAIgASgFEigKA2tleRgDIAEoDjIbLnN3aXRjaHlhcmQudjEuUmF0ZUxpbWl0S2V5EhMKC2hlYWRlcl9uYW1lGAQgASgJEhcKD3NraXBfc3VjY2Vzc2Z1bBgFIAEoCBITCgtza2lwX2ZhaWxlZBgGIAEoCCI2ChFDcmVhdGVSdWxlUmVxdWVzdBIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIjcKEkNyZWF0ZVJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIhwKDkdldFJ1bGVSZXF1ZXN0EgoKAmlkGAEgASgJIjQKD0dldFJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlInEKEExpc3RSdWxlc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIVCghhbGlhc19pZBgCIAEoCUgAiAEBEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJQgsKCV9hbGlhc19pZCJQChFMaXN0UnVsZXNSZXNwb25zZRIiCgVydWxlcxgBIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZwoRVXBkYXRlUnVsZVJlcXVlc3QSIQoEcnVsZRgBIAEoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siNwoSVXBkYXRlUnVsZVJlc3BvbnNlEiEKBHJ1bGUYASABKAsyEy5zd2l0Y2h5YXJkLnYxLlJ1bGUiLQoRRGVsZXRlUnVsZVJlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCSIUChJEZWxldGVSdWxlUmVzcG9uc2UiTQoTUmVvcmRlclJ1bGVzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhAKCGFsaWFzX2lkGAIgASgJEhAKCHJ1bGVfaWRzGAMgAygJIjoKFFJlb3JkZXJSdWxlc1Jlc3BvbnNlEiIKBXJ1bGVzGAEgAygLMhMuc3dpdGNoeWFyZC52MS5SdWxlKnIKCEF1dGhNb2RlEhkKFUFVVEhfTU9ERV9VTlNQRUNJRklFRBAAEhUKEUFVVEhfTU9ERV9SRVFVSVJFEAESFQoRQVVUSF9NT0RFX0ZPUldBUkQQAhIdChlBVVRIX01PREVfVU5BVVRIRU5USUNBVEVEEAMqfAoMUmF0ZUxpbWl0S2V5Eh4KGlJBVEVfTElNSVRfS0VZX1VOU1BFQ0lGSUVEEAASFQoRUkFURV9MSU1JVF9LRVlfSVAQARIaChZSQVRFX0xJTUlUX0tFWV9TVUJKRUNUEAISGQoVUkFURV9MSU1JVF9LRVlfSEVBREVSEAMy+QMKC1J1bGVTZXJ2aWNlElEKCkNyZWF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLkNyZWF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5DcmVhdGVSdWxlUmVzcG9uc2USSAoHR2V0UnVsZRIdLnN3aXRjaHlhcmQudjEuR2V0UnVsZVJlcXVlc3QaHi5zd2l0Y2h5YXJkLnYxLkdldFJ1bGVSZXNwb25zZRJOCglMaXN0UnVsZXMSHy5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1JlcXVlc3QaIC5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1Jlc3BvbnNlElEKClVwZGF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLlVwZGF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5VcGRhdGVSdWxlUmVzcG9uc2USUQoKRGVsZXRlUnVsZRIgLnN3aXRjaHlhcmQudjEuRGVsZXRlUnVsZVJlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkRlbGV0ZVJ1bGVSZXNwb25zZRJXCgxSZW9yZGVyUnVsZXMSIi5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1JlcXVlc3QaIy5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("Chhzd2l0Y2h5YXJkL3YxL3J1bGUucHJvdG8SDXN3aXRjaHlhcmQudjEi6AQKBFJ1bGUSCgoCaWQYASABKAkSEgoKcHJvamVjdF9pZBgCIAEoCRIQCghhbGlhc19pZBgDIAEoCRIUCgxwYXRoX3BhdHRlcm4YBCABKAkSEgoKdGFyZ2V0X3VybBgFIAEoCRIZCgxzdHJpcF9wcmVmaXgYBiABKAhIAIgBARISCgVvcmRlchgHIAEoBUgBiAEBEhIKCnRpbWVvdXRfbXMYCCABKAUSFQoNcHJlc2VydmVfaG9zdBgJIAEoCBIUCgdlbmFibGVkGAogASgISAKIAQESEwoLZGVzY3JpcHRpb24YCyABKAkSFwoPYWxsb3dlZF9tZXRob2RzGAwgAygJEhcKD2FsbG93ZWRfaGVhZGVycxgNIAMoCRIyCg1oZWFkZXJfY29uZmlnGA4gASgLMhsuc3dpdGNoeWFyZC52MS5IZWFkZXJDb25maWcSJwoEYXV0aBgPIAEoCzIZLnN3aXRjaHlhcmQudjEuQXV0aFBvbGljeRIsCgpyYXRlX2xpbWl0GBAgASgLMhguc3dpdGNoeWFyZC52MS5SYXRlTGltaXQSGAoQZWdyZXNzX3Byb3h5X3VybBgRIAEoCRIRCgl3ZWJzb2NrZXQYEiABKAgSDAoEZXRhZxgTIAEoCRIvCgtjcmVhdGVfdGltZRgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg8KDV9zdHJpcF9wcmVmaXhCCAoGX29yZGVyQgoKCF9lbmFibGVkIkYKDEhlYWRlckNvbmZpZxInCgNhZGQYASADKAsyGi5zd2l0Y2h5YXJkLnYxLkhlYWRlclZhbHVlEg0KBXN0cmlwGAIgAygJIlMKC0hlYWRlclZhbHVlEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkSDgoGc2VjcmV0GAMgASgIEhcKD2VuY3J5cHRlZF92YWx1ZRgEIAEoCSKBAQoKQXV0aFBvbGljeRIlCgRtb2RlGAEgASgOMhcuc3dpdGNoeWFyZC52MS5BdXRoTW9kZRITCgtjb29raWVfbmFtZRgCIAEoCRI3Cg5yZXF1aXJlX2NsYWltcxgDIAMoCzIfLnN3aXRjaHlhcmQudjEuQ2xhaW1SZXF1aXJlbWVudCIwChBDbGFpbVJlcXVpcmVtZW50EgwKBG5hbWUYASABKAkSDgoGdmFsdWVzGAIgAygJIpoBCglSYXRlTGltaXQSDQoFbGltaXQYASABKAUSEQoJd2luZG93X21zGAIgASgFEigKA2tleRgDIAEoDjIbLnN3aXRjaHlhcmQudjEuUmF0ZUxpbWl0S2V5EhMKC2hlYWRlcl9uYW1lGAQgASgJEhcKD3NraXBfc3VjY2Vzc2Z1bBgFIAEoCBITCgtza2lwX2ZhaWxlZBgGIAEoCCI2ChFDcmVhdGVSdWxlUmVxdWVzdBIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIjcKEkNyZWF0ZVJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlIhwKDkdldFJ1bGVSZXF1ZXN0EgoKAmlkGAEgASgJIjQKD0dldFJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuc3dpdGNoeWFyZC52MS5SdWxlInEKEExpc3RSdWxlc1JlcXVlc3QSEgoKcHJvamVjdF9pZBgBIAEoCRIVCghhbGlhc19pZBgCIAEoCUgAiAEBEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJQgsKCV9hbGlhc19pZCJQChFMaXN0UnVsZXNSZXNwb25zZRIiCgVydWxlcxgBIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZwoRVXBkYXRlUnVsZVJlcXVlc3QSIQoEcnVsZRgBIAEoCzITLnN3aXRjaHlhcmQudjEuUnVsZRIvCgt1cGRhdGVfbWFzaxgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siNwoSVXBkYXRlUnVsZVJlc3BvbnNlEiEKBHJ1bGUYASABKAsyEy5zd2l0Y2h5YXJkLnYxLlJ1bGUiLQoRRGVsZXRlUnVsZVJlcXVlc3QSCgoCaWQYASABKAkSDAoEZXRhZxgCIAEoCSIUChJEZWxldGVSdWxlUmVzcG9uc2UiTQoTUmVvcmRlclJ1bGVzUmVxdWVzdBISCgpwcm9qZWN0X2lkGAEgASgJEhAKCGFsaWFzX2lkGAIgASgJEhAKCHJ1bGVfaWRzGAMgAygJIjoKFFJlb3JkZXJSdWxlc1Jlc3BvbnNlEiIKBXJ1bGVzGAEgAygLMhMuc3dpdGNoeWFyZC52MS5SdWxlKnIKCEF1dGhNb2RlEhkKFUFVVEhfTU9ERV9VTlNQRUNJRklFRBAAEhUKEUFVVEhfTU9ERV9SRVFVSVJFEAESFQoRQVVUSF9NT0RFX0ZPUldBUkQQAhIdChlBVVRIX01PREVfVU5BVVRIRU5USUNBVEVEEAMqfAoMUmF0ZUxpbWl0S2V5Eh4KGlJBVEVfTElNSVRfS0VZX1VOU1BFQ0lGSUVEEAASFQoRUkFURV9MSU1JVF9LRVlfSVAQARIaChZSQVRFX0xJTUlUX0tFWV9TVUJKRUNUEAISGQoVUkFURV9MSU1JVF9LRVlfSEVBREVSEAMy+QMKC1J1bGVTZXJ2aWNlElEKCkNyZWF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLkNyZWF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5DcmVhdGVSdWxlUmVzcG9uc2USSAoHR2V0UnVsZRIdLnN3aXRjaHlhcmQudjEuR2V0UnVsZVJlcXVlc3QaHi5zd2l0Y2h5YXJkLnYxLkdldFJ1bGVSZXNwb25zZRJOCglMaXN0UnVsZXMSHy5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1JlcXVlc3QaIC5zd2l0Y2h5YXJkLnYxLkxpc3RSdWxlc1Jlc3BvbnNlElEKClVwZGF0ZVJ1bGUSIC5zd2l0Y2h5YXJkLnYxLlVwZGF0ZVJ1bGVSZXF1ZXN0GiEuc3dpdGNoeWFyZC52MS5VcGRhdGVSdWxlUmVzcG9uc2USUQoKRGVsZXRlUnVsZRIgLnN3aXRjaHlhcmQudjEuRGVsZXRlUnVsZVJlcXVlc3QaIS5zd2l0Y2h5YXJkLnYxLkRlbGV0ZVJ1bGVSZXNwb25zZRJXCgxSZW9yZGVyUnVsZXMSIi5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1JlcXVlc3QaIy5zd2l0Y2h5YXJkLnYxLlJlb3JkZXJSdWxlc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A rule forwards the requests of one scope (a project's defaults, or one alias)
@@ -245,6 +245,24 @@ export type AuthPolicy = Message<"switchyard.v1.AuthPolicy"> & {
    * @generated from field: switchyard.v1.AuthMode mode = 1;
    */
   mode: AuthMode;
+
+  /**
+   * Name of a cookie to read the bearer JWT from when the request has no Authorization
+   * header (like Backstage's user-cookie policy); that cookie is never forwarded. Empty = none.
+   * A cookie-name token (RFC 6265 §4.1.1), at most 128 characters.
+   *
+   * @generated from field: string cookie_name = 2;
+   */
+  cookieName: string;
+
+  /**
+   * Claims a verified identity must carry: for each entry, the claim (or, for an array claim,
+   * one of its elements) equals one of the values. Otherwise the request gets 403. Empty = any
+   * verified identity. A service token carries no claims, so it never satisfies a requirement.
+   *
+   * @generated from field: repeated switchyard.v1.ClaimRequirement require_claims = 3;
+   */
+  requireClaims: ClaimRequirement[];
 };
 
 /**
@@ -253,6 +271,35 @@ export type AuthPolicy = Message<"switchyard.v1.AuthPolicy"> & {
  */
 export const AuthPolicySchema: GenMessage<AuthPolicy> = /*@__PURE__*/
   messageDesc(file_switchyard_v1_rule, 3);
+
+/**
+ * One claim of AuthPolicy.require_claims and the values it may take.
+ *
+ * @generated from message switchyard.v1.ClaimRequirement
+ */
+export type ClaimRequirement = Message<"switchyard.v1.ClaimRequirement"> & {
+  /**
+   * A top-level claim name (`groups`, `tenant`); at most 128 characters.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Accepted values, compared as strings (a number or boolean claim as its JSON text); 1 to 32
+   * values of at most 256 characters each.
+   *
+   * @generated from field: repeated string values = 2;
+   */
+  values: string[];
+};
+
+/**
+ * Describes the message switchyard.v1.ClaimRequirement.
+ * Use `create(ClaimRequirementSchema)` to create a new message.
+ */
+export const ClaimRequirementSchema: GenMessage<ClaimRequirement> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_rule, 4);
 
 /**
  * @generated from message switchyard.v1.RateLimit
@@ -304,7 +351,7 @@ export type RateLimit = Message<"switchyard.v1.RateLimit"> & {
  * Use `create(RateLimitSchema)` to create a new message.
  */
 export const RateLimitSchema: GenMessage<RateLimit> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 4);
+  messageDesc(file_switchyard_v1_rule, 5);
 
 /**
  * @generated from message switchyard.v1.CreateRuleRequest
@@ -321,7 +368,7 @@ export type CreateRuleRequest = Message<"switchyard.v1.CreateRuleRequest"> & {
  * Use `create(CreateRuleRequestSchema)` to create a new message.
  */
 export const CreateRuleRequestSchema: GenMessage<CreateRuleRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 5);
+  messageDesc(file_switchyard_v1_rule, 6);
 
 /**
  * @generated from message switchyard.v1.CreateRuleResponse
@@ -338,7 +385,7 @@ export type CreateRuleResponse = Message<"switchyard.v1.CreateRuleResponse"> & {
  * Use `create(CreateRuleResponseSchema)` to create a new message.
  */
 export const CreateRuleResponseSchema: GenMessage<CreateRuleResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 6);
+  messageDesc(file_switchyard_v1_rule, 7);
 
 /**
  * @generated from message switchyard.v1.GetRuleRequest
@@ -355,7 +402,7 @@ export type GetRuleRequest = Message<"switchyard.v1.GetRuleRequest"> & {
  * Use `create(GetRuleRequestSchema)` to create a new message.
  */
 export const GetRuleRequestSchema: GenMessage<GetRuleRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 7);
+  messageDesc(file_switchyard_v1_rule, 8);
 
 /**
  * @generated from message switchyard.v1.GetRuleResponse
@@ -372,7 +419,7 @@ export type GetRuleResponse = Message<"switchyard.v1.GetRuleResponse"> & {
  * Use `create(GetRuleResponseSchema)` to create a new message.
  */
 export const GetRuleResponseSchema: GenMessage<GetRuleResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 8);
+  messageDesc(file_switchyard_v1_rule, 9);
 
 /**
  * @generated from message switchyard.v1.ListRulesRequest
@@ -408,7 +455,7 @@ export type ListRulesRequest = Message<"switchyard.v1.ListRulesRequest"> & {
  * Use `create(ListRulesRequestSchema)` to create a new message.
  */
 export const ListRulesRequestSchema: GenMessage<ListRulesRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 9);
+  messageDesc(file_switchyard_v1_rule, 10);
 
 /**
  * @generated from message switchyard.v1.ListRulesResponse
@@ -432,7 +479,7 @@ export type ListRulesResponse = Message<"switchyard.v1.ListRulesResponse"> & {
  * Use `create(ListRulesResponseSchema)` to create a new message.
  */
 export const ListRulesResponseSchema: GenMessage<ListRulesResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 10);
+  messageDesc(file_switchyard_v1_rule, 11);
 
 /**
  * @generated from message switchyard.v1.UpdateRuleRequest
@@ -456,7 +503,7 @@ export type UpdateRuleRequest = Message<"switchyard.v1.UpdateRuleRequest"> & {
  * Use `create(UpdateRuleRequestSchema)` to create a new message.
  */
 export const UpdateRuleRequestSchema: GenMessage<UpdateRuleRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 11);
+  messageDesc(file_switchyard_v1_rule, 12);
 
 /**
  * @generated from message switchyard.v1.UpdateRuleResponse
@@ -473,7 +520,7 @@ export type UpdateRuleResponse = Message<"switchyard.v1.UpdateRuleResponse"> & {
  * Use `create(UpdateRuleResponseSchema)` to create a new message.
  */
 export const UpdateRuleResponseSchema: GenMessage<UpdateRuleResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 12);
+  messageDesc(file_switchyard_v1_rule, 13);
 
 /**
  * @generated from message switchyard.v1.DeleteRuleRequest
@@ -495,7 +542,7 @@ export type DeleteRuleRequest = Message<"switchyard.v1.DeleteRuleRequest"> & {
  * Use `create(DeleteRuleRequestSchema)` to create a new message.
  */
 export const DeleteRuleRequestSchema: GenMessage<DeleteRuleRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 13);
+  messageDesc(file_switchyard_v1_rule, 14);
 
 /**
  * @generated from message switchyard.v1.DeleteRuleResponse
@@ -508,7 +555,7 @@ export type DeleteRuleResponse = Message<"switchyard.v1.DeleteRuleResponse"> & {
  * Use `create(DeleteRuleResponseSchema)` to create a new message.
  */
 export const DeleteRuleResponseSchema: GenMessage<DeleteRuleResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 14);
+  messageDesc(file_switchyard_v1_rule, 15);
 
 /**
  * @generated from message switchyard.v1.ReorderRulesRequest
@@ -539,7 +586,7 @@ export type ReorderRulesRequest = Message<"switchyard.v1.ReorderRulesRequest"> &
  * Use `create(ReorderRulesRequestSchema)` to create a new message.
  */
 export const ReorderRulesRequestSchema: GenMessage<ReorderRulesRequest> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 15);
+  messageDesc(file_switchyard_v1_rule, 16);
 
 /**
  * @generated from message switchyard.v1.ReorderRulesResponse
@@ -558,7 +605,7 @@ export type ReorderRulesResponse = Message<"switchyard.v1.ReorderRulesResponse">
  * Use `create(ReorderRulesResponseSchema)` to create a new message.
  */
 export const ReorderRulesResponseSchema: GenMessage<ReorderRulesResponse> = /*@__PURE__*/
-  messageDesc(file_switchyard_v1_rule, 16);
+  messageDesc(file_switchyard_v1_rule, 17);
 
 /**
  * @generated from enum switchyard.v1.AuthMode
