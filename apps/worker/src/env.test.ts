@@ -35,6 +35,13 @@ describe("parseWorkerEnv", () => {
       maxHeaderCount: 100,
       maxHeaderBytes: 16 * 1024,
       pathSemicolons: "reject",
+      rateLimit: {
+        fleet: undefined,
+        allow: [],
+        onStoreError: "local",
+        ipv6Prefix: 64,
+        timeoutMs: 20,
+      },
       redisUrl: undefined,
       redisClusterNodes: undefined,
       dataDir: "./.switchyard",
@@ -243,5 +250,61 @@ describe("parseWorkerEnv", () => {
     },
   ])("rejects $desc", ({ env, message }) => {
     expect(problemsOf({ ...KEYS, ...env })).toEqual([message]);
+  });
+});
+
+describe("parseWorkerEnv rate limits", () => {
+  it("reads the fleet default, allow list, skips, store-error mode, IPv6 prefix and timeout", () => {
+    const config = parseWorkerEnv({
+      ...KEYS,
+      SWITCHYARD_RATE_LIMIT: "100/1m",
+      SWITCHYARD_RATE_LIMIT_ALLOW: "10.0.0.0/8, 2001:db8::/32",
+      SWITCHYARD_RATE_LIMIT_SKIP_SUCCESSFUL: "true",
+      SWITCHYARD_RATE_LIMIT_SKIP_FAILED: "false",
+      SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR: "closed",
+      SWITCHYARD_RATE_LIMIT_IPV6_PREFIX: "56",
+      SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "5",
+    });
+    expect(config.rateLimit).toEqual({
+      fleet: { limit: 100, windowMs: 60_000, skipSuccessful: true, skipFailed: false },
+      allow: ["10.0.0.0/8", "2001:db8::/32"],
+      onStoreError: "closed",
+      ipv6Prefix: 56,
+      timeoutMs: 5,
+    });
+  });
+
+  it.each([
+    ["SWITCHYARD_RATE_LIMIT", "100", /^SWITCHYARD_RATE_LIMIT: "100" is not LIMIT\/WINDOW/],
+    [
+      "SWITCHYARD_RATE_LIMIT",
+      "5/500ms",
+      /^SWITCHYARD_RATE_LIMIT: the window must be whole seconds/,
+    ],
+    ["SWITCHYARD_RATE_LIMIT_ALLOW", "10.0.0.1/8", /^SWITCHYARD_RATE_LIMIT_ALLOW: .*host bits set/],
+    [
+      "SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR",
+      "fail",
+      /^SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR: must be one of local, open, closed/,
+    ],
+    [
+      "SWITCHYARD_RATE_LIMIT_IPV6_PREFIX",
+      "129",
+      /^SWITCHYARD_RATE_LIMIT_IPV6_PREFIX: must be an integer 1..128/,
+    ],
+    [
+      "SWITCHYARD_RATE_LIMIT_TIMEOUT_MS",
+      "0",
+      /^SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: must be an integer 1..1000/,
+    ],
+    [
+      "SWITCHYARD_RATE_LIMIT_SKIP_FAILED",
+      "true",
+      /^SWITCHYARD_RATE_LIMIT_SKIP_FAILED: applies to the fleet default/,
+    ],
+  ])("%s=%s is refused naming the setting", (name, value, message) => {
+    const problems = problemsOf({ ...KEYS, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
   });
 });

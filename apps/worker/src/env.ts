@@ -1,6 +1,10 @@
 import { isIP } from "node:net";
 import {
+  DEFAULT_IPV6_PREFIX,
+  type FleetRateLimit,
   parseAllowList,
+  parseRateLimitAllowList,
+  parseRateLimitSpec,
   parseTrustProxy,
   TargetPolicyError,
   TrustProxyError,
@@ -31,6 +35,29 @@ export const DEFAULT_MAX_HEADER_COUNT = 100;
  * large cookies and keeps what one connection can make the worker buffer small.
  */
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+/** Values of SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR, default first. */
+export const RATE_LIMIT_ON_STORE_ERROR = ["local", "open", "closed"] as const;
+/** Default SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: the longest a request waits on the counter store. */
+export const DEFAULT_RATE_LIMIT_TIMEOUT_MS = 20;
+
+/** The worker's rate-limit settings (DESIGN.md §4, Rate limits). */
+export interface RateLimitSettings {
+  /**
+   * The fleet default for rules whose rule and project set none (SWITCHYARD_RATE_LIMIT,
+   * `100/1m`), keyed by client address, with SWITCHYARD_RATE_LIMIT_SKIP_SUCCESSFUL and
+   * SWITCHYARD_RATE_LIMIT_SKIP_FAILED. Default none.
+   */
+  readonly fleet: FleetRateLimit | undefined;
+  /** Client CIDRs no limit applies to (SWITCHYARD_RATE_LIMIT_ALLOW). Default none. */
+  readonly allow: readonly string[];
+  /** When the shared store fails or is too slow: `local` (default), `open` or `closed`. */
+  readonly onStoreError: (typeof RATE_LIMIT_ON_STORE_ERROR)[number];
+  /** IPv6 clients are keyed by this prefix length (SWITCHYARD_RATE_LIMIT_IPV6_PREFIX). Default 64. */
+  readonly ipv6Prefix: number;
+  /** The longest a request waits on Redis for its counter, in ms. Default 20. */
+  readonly timeoutMs: number;
+}
 
 /** Values of SWITCHYARD_PATH_SEMICOLONS, default first. */
 export const PATH_SEMICOLONS = ["reject", "keep"] as const;
@@ -75,6 +102,8 @@ export interface WorkerConfig {
    * segment without its `;parameters` and forwards them unchanged (DESIGN.md §4.1).
    */
   readonly pathSemicolons: (typeof PATH_SEMICOLONS)[number];
+  /** Rate limits: the fleet default, allow list, store-error mode, IPv6 prefix, timeout. */
+  readonly rateLimit: RateLimitSettings;
   /** `redis://` or `rediss://` URL of the fleet's config bus and rate-limit store. */
   readonly redisUrl: string | undefined;
   /**
@@ -112,6 +141,62 @@ const allowList: SettingParser<string[]> = (value, fail) => {
 };
 
 const egressProxy = parse.url(["http:", "https:"]);
+
+const rateLimitSpec: SettingParser<FleetRateLimit> = (value, fail) => {
+  const spec = parseRateLimitSpec(value);
+  return typeof spec === "string" ? fail(spec) : spec;
+};
+
+const rateLimitAllow: SettingParser<string[]> = (value, fail) => {
+  const entries = parse.list(value, fail);
+  try {
+    parseRateLimitAllowList(entries);
+  } catch (error) {
+    fail(`has an entry that is not a CIDR or address: ${(error as Error).message}`);
+  }
+  return entries;
+};
+
+/** Reads the SWITCHYARD_RATE_LIMIT* settings. */
+function readRateLimit(settings: SettingsReader): RateLimitSettings {
+  const spec = settings.read("SWITCHYARD_RATE_LIMIT", rateLimitSpec);
+  const skipSuccessful = settings.read("SWITCHYARD_RATE_LIMIT_SKIP_SUCCESSFUL", parse.boolean);
+  const skipFailed = settings.read("SWITCHYARD_RATE_LIMIT_SKIP_FAILED", parse.boolean);
+  for (const [name, value] of [
+    ["SWITCHYARD_RATE_LIMIT_SKIP_SUCCESSFUL", skipSuccessful],
+    ["SWITCHYARD_RATE_LIMIT_SKIP_FAILED", skipFailed],
+  ] as const) {
+    if (value !== undefined && spec === undefined) {
+      settings.problem(
+        name,
+        "applies to the fleet default: set SWITCHYARD_RATE_LIMIT (e.g. 100/1m) too",
+      );
+    }
+  }
+  const fleet =
+    spec === undefined
+      ? undefined
+      : Object.freeze({
+          ...spec,
+          skipSuccessful: skipSuccessful ?? false,
+          skipFailed: skipFailed ?? false,
+        });
+  return Object.freeze({
+    fleet,
+    allow: Object.freeze(settings.read("SWITCHYARD_RATE_LIMIT_ALLOW", rateLimitAllow) ?? []),
+    onStoreError:
+      settings.read(
+        "SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR",
+        parse.oneOf(RATE_LIMIT_ON_STORE_ERROR),
+      ) ?? "local",
+    ipv6Prefix:
+      settings.read("SWITCHYARD_RATE_LIMIT_IPV6_PREFIX", parse.integer(1, 128)) ??
+      DEFAULT_IPV6_PREFIX,
+    timeoutMs:
+      settings.read("SWITCHYARD_RATE_LIMIT_TIMEOUT_MS", parse.integer(1, 1000)) ??
+      DEFAULT_RATE_LIMIT_TIMEOUT_MS,
+  });
+}
 
 /** Options of {@link parseWorkerEnv}: in dev (default false) the keyring is optional. */
 export type ParseWorkerEnvOptions = ParseSettingsOptions;
@@ -152,6 +237,7 @@ export function parseWorkerEnv(
     DEFAULT_MAX_HEADER_BYTES;
   const pathSemicolons =
     settings.read("SWITCHYARD_PATH_SEMICOLONS", parse.oneOf(PATH_SEMICOLONS)) ?? "reject";
+  const rateLimit = readRateLimit(settings);
   const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
   const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", parse.list);
   if (redisUrl !== undefined && redisClusterNodes !== undefined) {
@@ -192,6 +278,7 @@ export function parseWorkerEnv(
     maxHeaderCount,
     maxHeaderBytes,
     pathSemicolons,
+    rateLimit,
     redisUrl,
     redisClusterNodes: redisClusterNodes && Object.freeze(redisClusterNodes),
     dataDir,
