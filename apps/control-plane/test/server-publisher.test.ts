@@ -176,12 +176,14 @@ describe("control plane publishing to a config bus", () => {
     );
   });
 
-  it("publishes a snapshot when the bus says one is due", async () => {
+  it("publishes a snapshot when the bus says one is due, after the delta", async () => {
     const bus = new TestBus();
     const { client } = await start(bus);
     bus.due = true;
     await client.projects.createProject({ project: { name: "web" } });
     const revision = await storeRevision();
+    // Written beside the deltas, not before the write's answer.
+    await until("the snapshot", async () => bus.calls.at(-1)?.kind === "snapshot", 5_000);
     expect(bus.calls.slice(-2)).toEqual([
       { kind: "delta", after: revision - 1n, revision },
       { kind: "snapshot", revision },

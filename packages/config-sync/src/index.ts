@@ -40,4 +40,5 @@ export {
   type FleetKeys,
   fleetKeys,
 } from "./redis-keys.js";
+export { SnapshotEncoder } from "./snapshot-encoder.js";
 export type { SyncEvent, SyncEventListener } from "./sync-event.js";

@@ -10,6 +10,7 @@ import type { RedisConnection } from "./redis-connection.js";
 import { type ConfigKeys, configKeys } from "./redis-keys.js";
 import { appendDeltaScript, runScript, storeSnapshotScript } from "./redis-scripts.js";
 import { parseRevision } from "./revision-text.js";
+import { SnapshotEncoder } from "./snapshot-encoder.js";
 
 /** Options of {@link RedisConfigPublisher}. */
 export interface RedisConfigPublisherOptions {
@@ -52,6 +53,8 @@ export class RedisConfigPublisher implements ConfigPublisher {
   readonly #everyRevisions: number;
   readonly #everyBytes: number;
   readonly #backlog: number;
+  /** Snapshots a control plane keeps current with `applyDelta` re-encode only what changed. */
+  readonly #encoder = new SnapshotEncoder();
 
   constructor(options: RedisConfigPublisherOptions) {
     this.#connection = options.connection;
@@ -112,7 +115,7 @@ export class RedisConfigPublisher implements ConfigPublisher {
       [keys.head, keys.snapshot, keys.deltas],
       [
         snapshot.revision.toString(),
-        Buffer.from(toBinary(ConfigSnapshotSchema, snapshot)),
+        Buffer.from(this.#encoder.encode(snapshot)),
         keys.notify,
         this.#backlog,
       ],

@@ -1,4 +1,5 @@
-import type { ConfigPublisher } from "@switchyard/config-sync";
+import type { ConfigSnapshot } from "@switchyard/api";
+import { applyDelta, type ConfigPublisher } from "@switchyard/config-sync";
 import type { Logger } from "../logger.js";
 import type { Store } from "../store/store.js";
 
@@ -71,12 +72,45 @@ export function publishConfig(
   let prunedThrough = 0n;
   let tail = Promise.resolve();
 
+  /**
+   * The store's snapshot, kept in memory and brought forward with the store's changes, so a
+   * snapshot costs a read of what changed since the last one rather than of every row, and
+   * shares its unchanged objects with the last one (the publisher encodes only what changed).
+   */
+  let mirror: ConfigSnapshot | undefined;
+  const currentSnapshot = async (): Promise<ConfigSnapshot> => {
+    const delta = mirror && (await store.changesSince(mirror.revision));
+    if (mirror === undefined || delta === undefined) {
+      mirror = await store.snapshot();
+    } else if (delta.revision > mirror.revision) {
+      mirror = applyDelta(mirror, delta);
+    }
+    return mirror;
+  };
+
   const publishSnapshot = async (why: string) => {
-    const snapshot = await store.snapshot();
+    const snapshot = await currentSnapshot();
     const stored = await publisher.publishSnapshot(snapshot);
     // Refused only when the bus holds a snapshot as new: its head is at least as new too.
     raise(snapshot.revision);
     logger.info({ revision: `${snapshot.revision}`, stored, why }, "config snapshot published");
+  };
+
+  /**
+   * A snapshot the bus asked for, written beside the deltas rather than before the next one:
+   * at 100 000 rules it is tens of MiB, and deltas must not wait for it. One at a time; the
+   * bus's compare-and-set keeps it from going backwards whatever finishes first.
+   */
+  let snapshotting: Promise<void> | undefined;
+  const snapshotInBackground = () => {
+    snapshotting ??= publishSnapshot("the bus asked for one")
+      .catch((error: unknown) => {
+        // The bus keeps asking; the next delta or repair tries again.
+        logger.warn({ err: error }, "config snapshot not published");
+      })
+      .finally(() => {
+        snapshotting = undefined;
+      });
   };
 
   const raise = (revision: bigint) => {
@@ -102,7 +136,7 @@ export function publishConfig(
           { after: `${delta.afterRevision}`, revision: `${delta.revision}` },
           "config delta published",
         );
-        if (result.snapshotDue) await publishSnapshot("the bus asked for one");
+        if (result.snapshotDue) snapshotInBackground();
         return;
       }
       if (result.outcome === "stale") return raise(result.head);
@@ -149,7 +183,7 @@ export function publishConfig(
         }
         published = head;
         await publishFrom(head);
-        if (await publisher.snapshotDue?.()) await publishSnapshot("the bus asked for one");
+        if (await publisher.snapshotDue?.()) snapshotInBackground();
         await pruneTombstones();
       } else {
         await publishFrom(published);
@@ -213,6 +247,7 @@ export function publishConfig(
       clearInterval(timer);
       unsubscribe();
       await tail;
+      await snapshotting;
     },
   };
 }

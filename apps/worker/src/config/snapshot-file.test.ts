@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { ConfigSnapshotSchema, RuleSchema } from "@switchyard/api";
+import { SnapshotEncoder } from "@switchyard/config-sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createWorkerLogger } from "../observe/logger.js";
 import {
@@ -11,7 +12,6 @@ import {
   encodeSnapshotFile,
   readSnapshotFile,
   SNAPSHOT_FILE_NAME,
-  SnapshotEncoder,
   SnapshotFileWriter,
 } from "./snapshot-file.js";
 
