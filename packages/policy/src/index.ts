@@ -3,6 +3,14 @@
  * (DESIGN.md §4), shared by the control plane and the worker. No I/O.
  */
 
+export { type Credential, readCredential } from "./auth/bearer-credential.js";
+export { readCookie, removeCookie, withoutCookie } from "./auth/cookie-header.js";
+export {
+  compileRequiredClaims,
+  type RequiredClaims,
+  unmetClaim,
+} from "./auth/required-claims.js";
+export { BEARER_CHALLENGE, invalidTokenChallenge } from "./auth/www-authenticate.js";
 export {
   type ForwardedFor,
   NO_TRUSTED_PROXIES,
@@ -129,6 +137,13 @@ export {
   type TargetPolicyInput,
 } from "./ssrf/target-policy.js";
 export { TargetPolicyError, type TargetPolicySetting } from "./ssrf/target-policy-error.js";
+export {
+  authPolicyViolations,
+  MAX_AUTH_NAME_LENGTH,
+  MAX_CLAIM_VALUE_LENGTH,
+  MAX_CLAIM_VALUES,
+  MAX_REQUIRED_CLAIMS,
+} from "./validate/auth-policy.js";
 export { checkDomainHost, validateDomain } from "./validate/domain.js";
 export { checkEgressProxyUrl } from "./validate/egress-proxy.js";
 export { headerListViolations } from "./validate/header-lists.js";

@@ -4,6 +4,7 @@ import { type ParsePatternResult, parsePathPattern } from "../path/path-pattern.
 import { compileTarget } from "../path/upstream-url.js";
 import { checkTarget } from "../ssrf/check-target.js";
 import { DEFAULT_TARGET_POLICY, type TargetPolicy } from "../ssrf/target-policy.js";
+import { authPolicyViolations } from "./auth-policy.js";
 import { checkEgressProxyUrl } from "./egress-proxy.js";
 import { checkNameList, Violations } from "./field-checks.js";
 import { headerListViolations } from "./header-lists.js";
@@ -104,6 +105,7 @@ export function validateRule(rule: Rule, ctx: ValidationContext = {}): Violation
       `${rule.auth.mode} is not an auth mode; use AUTH_MODE_REQUIRE, AUTH_MODE_FORWARD or AUTH_MODE_UNAUTHENTICATED`,
     );
   }
+  if (rule.auth) out.addAll(authPolicyViolations(rule.auth));
   if (rule.rateLimit) out.addAll(validateRateLimit(rule.rateLimit, "rule.rate_limit"));
   if (rule.egressProxyUrl !== "") {
     const verdict = checkEgressProxyUrl(rule.egressProxyUrl, policy);
