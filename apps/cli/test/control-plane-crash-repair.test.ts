@@ -8,25 +8,20 @@
  * when it is thawed, after the control plane died, so the publish happens after all. A paused
  * client's queued command is dropped when the client disconnects.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { createSwitchyardClient, type SwitchyardClient } from "@switchyard/api";
 import {
   closeRedisConnection,
   createRedisConnection,
   type RedisConnection,
 } from "@switchyard/config-sync";
-import {
-  createPgliteDir,
-  createTestDatabase,
-  killWithThisProcess,
-  type RedisServer,
-  startRedis,
-  testDatabaseUrl,
-} from "@switchyard/testkit";
+import { type RedisServer, startRedis } from "@switchyard/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { baseEnv, buildCli, mainJs } from "./spawn-cli.js";
+import {
+  type ControlPlaneProcess,
+  controlPlaneEnv,
+  createControlPlaneStore,
+  startControlPlaneProcess,
+} from "./control-plane-process.js";
+import { buildCli } from "./spawn-cli.js";
 
 const TOKEN = "crash-repair-admin-token-01";
 let redis: RedisServer;
@@ -44,46 +39,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-interface ControlPlaneProcess {
-  readonly child: ChildProcess;
-  readonly client: SwitchyardClient;
-  readonly exited: Promise<unknown>;
-}
-
-/** Starts `switchyard control-plane` and resolves once it printed its API URL. */
-function startControlPlane(env: Record<string, string>): Promise<ControlPlaneProcess> {
-  const child = spawn(process.execPath, [mainJs, "control-plane"], {
-    env: baseEnv(env),
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const disarm = killWithThisProcess(child);
-  const exited = new Promise((resolve) => child.once("exit", resolve)).finally(disarm);
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
-  });
-  let stderr = "";
-  return new Promise((resolve, reject) => {
-    child.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const api = /^switchyard control plane: API (\S+),/m.exec(stderr)?.[1];
-      if (api === undefined) return;
-      const client = createSwitchyardClient(
-        createConnectTransport({
-          baseUrl: api,
-          httpVersion: "1.1",
-          interceptors: [
-            (next) => (request) => {
-              request.header.set("authorization", `Bearer ${TOKEN}`);
-              return next(request);
-            },
-          ],
-        }),
-      );
-      resolve({ child, client, exited });
-    });
-    void exited.then(() => reject(new Error(`control plane exited early:\n${stderr}`)));
-  });
+/** Starts `switchyard control-plane`, stopped (SIGKILL) after the file's tests. */
+async function startControlPlane(env: Record<string, string>): Promise<ControlPlaneProcess> {
+  const started = await startControlPlaneProcess(env);
+  cleanups.push(() => started.stop("SIGKILL").then(() => {}));
+  return started;
 }
 
 const head = async () => {
@@ -92,26 +52,9 @@ const head = async () => {
 };
 
 it("repairs Redis at start after a control plane died between commit and publish", async () => {
-  let store: Record<string, string>;
-  if (testDatabaseUrl) {
-    const database = await createTestDatabase();
-    cleanups.push(() => database.drop());
-    store = { SWITCHYARD_DATABASE_URL: database.url };
-  } else {
-    const dir = await createPgliteDir();
-    cleanups.push(() => dir.remove());
-    store = { SWITCHYARD_DATA_DIR: dir.dir };
-  }
-  const env = {
-    ...store,
-    SWITCHYARD_REDIS_URL: redis.url,
-    SWITCHYARD_HOST: "127.0.0.1",
-    SWITCHYARD_API_PORT: "0",
-    SWITCHYARD_ADMIN_PORT: "0",
-    SWITCHYARD_ADMIN_TOKEN: TOKEN,
-    SWITCHYARD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    SWITCHYARD_LOG_LEVEL: "warn",
-  };
+  const store = await createControlPlaneStore();
+  cleanups.push(() => store.remove());
+  const env = controlPlaneEnv(store, redis.url, TOKEN);
 
   const first = await startControlPlane(env);
   await first.client.projects.createProject({ project: { name: "published" } });

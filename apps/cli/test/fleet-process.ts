@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AuthMode, type SwitchyardClient } from "@switchyard/api";
+import { type ControlPlaneProcess, committed } from "./control-plane-process.js";
+import { type CliResult, spawnCli } from "./spawn-cli.js";
+import { startWorkerProcess, type WorkerProcess, workerEnv } from "./worker-process.js";
+
+/** Worker processes of one test file, each with its own data directory. */
+export interface Fleet {
+  readonly workers: WorkerProcess[];
+  /** Starts one more `switchyard worker` against the fleet's Redis. */
+  add(): Promise<WorkerProcess>;
+  /** Stops every worker (SIGKILL: a paused one too) and deletes the data directories. */
+  close(): Promise<void>;
+}
+
+/** Starts `count` `switchyard worker` processes against `redisUrl`, one after the other. */
+export async function startFleet(redisUrl: string, count: number): Promise<Fleet> {
+  const root = await mkdtemp(join(tmpdir(), "sy-fleet-"));
+  const workers: WorkerProcess[] = [];
+  const add = async () => {
+    const started = await startWorkerProcess(workerEnv(redisUrl, join(root, `w${workers.length}`)));
+    workers.push(started);
+    return started;
+  };
+  const fleet: Fleet = {
+    workers,
+    add,
+    async close() {
+      await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  try {
+    for (let i = 0; i < count; i++) await add();
+  } catch (error) {
+    await fleet.close();
+    throw error;
+  }
+  return fleet;
+}
+
+/** The revision a worker's `/readyz` reports, or undefined while it serves nothing. */
+export async function servedRevision(worker: WorkerProcess): Promise<bigint | undefined> {
+  const body = (await (await fetch(`${worker.adminUrl}/readyz`)).json()) as { revision: string };
+  return body.revision === null ? undefined : BigInt(body.revision);
+}
+
+/** `switchyard …argv` through the built binary against `controlPlane`. */
+export function cliAgainst(
+  controlPlane: ControlPlaneProcess,
+  token: string,
+  argv: readonly string[],
+): Promise<CliResult> {
+  return spawnCli(argv, { SWITCHYARD_SERVER: controlPlane.apiUrl, SWITCHYARD_TOKEN: token });
+}
+
+/** Creates a project served at `host` and returns its id and the revision committed. */
+export async function createProjectAt(
+  client: SwitchyardClient,
+  name: string,
+  host: string,
+): Promise<{ projectId: string; revision: bigint }> {
+  const { project } = await client.projects.createProject({ project: { name } });
+  const { revision } = await committed((options) =>
+    client.projects.createDomain({ domain: { host, projectId: project!.id } }, options),
+  );
+  return { projectId: project!.id, revision };
+}
+
+/** Creates a rule of `projectId` anyone may call, and returns its id and the revision committed. */
+export async function createOpenRule(
+  client: SwitchyardClient,
+  projectId: string,
+  pathPattern: string,
+  targetUrl: string,
+): Promise<{ id: string; revision: bigint }> {
+  const { response, revision } = await committed((options) =>
+    client.rules.createRule(
+      {
+        rule: { projectId, pathPattern, targetUrl, auth: { mode: AuthMode.UNAUTHENTICATED } },
+      },
+      options,
+    ),
+  );
+  return { id: response.rule!.id, revision };
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` in flight. */
+export async function inParallel(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+}
