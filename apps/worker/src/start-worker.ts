@@ -19,6 +19,9 @@ import { createExpectationListener } from "./proxy/expectation-listener.js";
 import type { ProxyContext } from "./proxy/proxy-context.js";
 import { createProxyListener } from "./proxy/proxy-listener.js";
 import { createUpgradeListener } from "./proxy/upgrade-listener.js";
+import { createRateLimitMetrics } from "./rate-limit/rate-limit-metrics.js";
+import { RateLimiter, type RateLimiterOptions } from "./rate-limit/rate-limiter.js";
+import { RuleRateLimits } from "./rate-limit/rule-rate-limits.js";
 import { NoProxy } from "./upstream/no-proxy.js";
 import { UpstreamPools } from "./upstream/upstream-pools.js";
 import { type LookupHost, systemLookup } from "./upstream/vetted-connector.js";
@@ -68,6 +71,13 @@ export interface StartWorkerOptions {
    * snapshot over.
    */
   readonly changeSeenAt?: () => number | undefined;
+  /**
+   * Where rate-limit counters live: `redis` (a connection of its own, with a command timeout
+   * of SWITCHYARD_RATE_LIMIT_TIMEOUT_MS and no offline queue) shared by the fleet, and
+   * `liveWorkers` for the `local` fallback. Default: this process's memory, a fleet of one
+   * (`switchyard dev`).
+   */
+  readonly rateLimitStore?: Pick<RateLimiterOptions, "redis" | "liveWorkers" | "keyPrefix">;
 }
 
 /** What {@link StartWorkerOptions.freshness} answers. */
@@ -126,6 +136,14 @@ export async function startWorker(
     noProxy: new NoProxy(config.noProxy),
     connectTimeoutMs: 60_000,
   });
+  const rateLimits = new RuleRateLimits(
+    new RateLimiter({
+      ...options.rateLimitStore,
+      onStoreError: config.rateLimit.onStoreError,
+      metrics: createRateLimitMetrics(metrics.registry),
+    }),
+    config.rateLimit,
+  );
   const context: ProxyContext = {
     logger,
     metrics,
@@ -135,7 +153,7 @@ export async function startWorker(
     idleTimeoutMs: config.idleTimeoutMs,
     pathSemicolons: config.pathSemicolons,
     maxHeaderCount: config.maxHeaderCount,
-    admission: { authenticate: cannotVerify },
+    admission: { authenticate: cannotVerify, rateLimits },
     tunnels: new Set(),
     inFlight: 0,
     onIdle: undefined,
@@ -147,7 +165,9 @@ export async function startWorker(
   const state = new RouteState<CompiledConfig>(options.subscriber, {
     compile: (snapshot, previous) => {
       handedOverAt = performance.now();
-      return compileConfig(snapshot, prepareDeps, previous?.table);
+      const compiled = compileConfig(snapshot, prepareDeps, previous?.table);
+      rateLimits.update(snapshot);
+      return compiled;
     },
     onServed: (served) => {
       pools.retain(served.table.pools);

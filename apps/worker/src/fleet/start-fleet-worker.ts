@@ -8,6 +8,7 @@ import {
   createSubscriberConnection,
   RedisConfigSubscriber,
   type RedisConnection,
+  type RedisConnectionOptions,
   RedisFleetRegistry,
   type SyncEvent,
 } from "@switchyard/config-sync";
@@ -85,6 +86,14 @@ export async function startFleetWorker(
   let worker: Worker | undefined;
   const outage = outageLog(logger);
   const connection = connect(config, outage.failed);
+  // Rate-limit counters on a connection of their own: a command timeout of a few ms and no
+  // retry, so a request never waits on Redis longer than that; its errors are the limiter's
+  // to count (switchyard_rate_limit_store_errors_total), not an outage of the config bus.
+  const rateLimitConnection = connect(config, () => {}, {
+    name: "switchyard-worker-rate-limit",
+    commandTimeoutMs: config.rateLimit.timeoutMs,
+    maxRetriesPerRequest: 0,
+  });
   const subscriberConnection = createSubscriberConnection(connection, outage.failed);
 
   // When the bus's notification of a newer revision arrived: where apply latency starts.
@@ -110,6 +119,17 @@ export async function startFleetWorker(
     onEvent,
   });
   const registry = new RedisFleetRegistry({ connection, prefix: options.prefix });
+  // Live workers for the rate limiter's `local` fallback, read with each heartbeat; the last
+  // count stays while Redis is down (that is when the fallback runs).
+  let liveWorkers = 1;
+  const countWorkers = () => {
+    registry.list().then(
+      (workers) => {
+        liveWorkers = Math.max(1, workers.length);
+      },
+      () => {},
+    );
+  };
   const writer = new SnapshotFileWriter(snapshotFile, { logger });
 
   let beating: Promise<void> | undefined;
@@ -168,6 +188,7 @@ export async function startFleetWorker(
     await subscriber.close();
     await closeRedisConnection(subscriberConnection);
     await closeRedisConnection(connection);
+    await closeRedisConnection(rateLimitConnection);
   };
   try {
     worker = await startWorker(config, {
@@ -179,6 +200,11 @@ export async function startFleetWorker(
       freshness,
       onServed,
       changeSeenAt: () => changeSeenAt,
+      rateLimitStore: {
+        redis: rateLimitConnection,
+        liveWorkers: () => liveWorkers,
+        ...(options.prefix === undefined ? {} : { keyPrefix: `${options.prefix}:rl` }),
+      },
     });
   } catch (error) {
     await closeRedis();
@@ -187,7 +213,11 @@ export async function startFleetWorker(
   if (initial !== undefined) worker.metrics.configSnapshotLoads.inc({ source: "disk" });
   await subscriber.start();
   beat();
-  const timer = setInterval(beat, options.heartbeatMs ?? 2000);
+  countWorkers();
+  const timer = setInterval(() => {
+    beat();
+    countWorkers();
+  }, options.heartbeatMs ?? 2000);
   timer.unref();
 
   const running = worker;
@@ -213,7 +243,11 @@ export async function startFleetWorker(
   };
 }
 
-function connect(config: WorkerConfig, onError: (error: Error) => void): RedisConnection {
+function connect(
+  config: WorkerConfig,
+  onError: (error: Error) => void,
+  extra: Pick<RedisConnectionOptions, "name" | "commandTimeoutMs" | "maxRetriesPerRequest"> = {},
+): RedisConnection {
   const setting =
     config.redisUrl === undefined ? "SWITCHYARD_REDIS_CLUSTER_NODES" : "SWITCHYARD_REDIS_URL";
   try {
@@ -222,6 +256,7 @@ function connect(config: WorkerConfig, onError: (error: Error) => void): RedisCo
       clusterNodes: config.redisClusterNodes,
       name: "switchyard-worker",
       onError,
+      ...extra,
     });
   } catch (error) {
     throw new Error(`${setting}: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,6 +1,7 @@
 import type { Authenticator } from "../auth/authenticator.js";
 import type { Identity } from "../auth/identity.js";
 import type { PreparedRule } from "../config/prepare-rule.js";
+import type { RateLimitPass, RuleRateLimits } from "../rate-limit/rule-rate-limits.js";
 import type { Refusal } from "./refuse.js";
 
 /** What admission needs of a request, captured before the listener's first await. */
@@ -16,6 +17,8 @@ export interface Admitted {
   readonly ok: true;
   /** Undefined when the rule requires no credential. */
   readonly identity: Identity | undefined;
+  /** The rule's rate limit: response fields and the refund after the response; undefined when none. */
+  readonly rateLimit: RateLimitPass | undefined;
 }
 
 /** The outcome of `admitRequest`. */
@@ -24,14 +27,17 @@ export type Admission = Admitted | (Refusal & { readonly ok: false });
 /** The worker's admission steps, built once per worker. */
 export interface AdmissionDeps {
   readonly authenticate: Authenticator;
+  /** Every rule's effective rate limit and the shared counters. */
+  readonly rateLimits: RuleRateLimits;
 }
 
 /**
- * Whether requests of `rule` go through `admitRequest`: when it asks for a credential (or,
- * later, has a rate limit). Other rules stay on the listener's synchronous path.
+ * Whether requests of `rule` go through `admitRequest`: when it asks for a credential or has
+ * a rate limit (its own, its project's or the fleet default). Other rules stay on the
+ * listener's synchronous path.
  */
-export function needsAdmission(rule: PreparedRule): boolean {
-  return rule.auth !== undefined;
+export function needsAdmission(deps: AdmissionDeps, rule: PreparedRule): boolean {
+  return rule.auth !== undefined || deps.rateLimits.applies(rule.id);
 }
 
 /**
@@ -50,6 +56,12 @@ export async function admitRequest(
     if (!authentication.ok) return authentication;
     identity = authentication.identity;
   }
-  // Rate limits go here: keyed by `identity?.subject`, `request.clientAddress` or a header.
-  return { ok: true, identity };
+  if (!deps.rateLimits.applies(rule.id)) return { ok: true, identity, rateLimit: undefined };
+  const rateLimit = await deps.rateLimits.check(rule.id, {
+    clientAddress: request.clientAddress,
+    subject: identity?.subject,
+    rawHeaders: request.rawHeaders,
+  });
+  if (!rateLimit.ok) return rateLimit;
+  return { ok: true, identity, rateLimit };
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { filterResponseHeaders } from "@switchyard/policy";
 import type { Dispatcher } from "undici";
 import type { PreparedRule } from "../config/prepare-rule.js";
+import type { RateLimitPass } from "../rate-limit/rule-rate-limits.js";
 import { UpstreamError } from "../upstream/upstream-errors.js";
 import { leave, type ProxyContext } from "./proxy-context.js";
 import { recordRequest } from "./record-request.js";
@@ -46,6 +47,8 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   #done = false;
   #status = 0;
   readonly #dispatchedAt = performance.now();
+  /** The rule's rate limit for this request: fields to add, refund after the response. */
+  #rateLimit: RateLimitPass | undefined;
 
   constructor(
     readonly context: ProxyContext,
@@ -60,6 +63,11 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     (res as TrackedResponse)[kForward] = this;
     res.on("close", onResponseClose);
     this.#timer = setTimeout(onTimeout, rule.timeoutMs, this);
+  }
+
+  /** Adds the rate limit's fields to the response and runs its refund check at the end. */
+  rateLimited(pass: RateLimitPass): void {
+    this.#rateLimit = pass;
   }
 
   onConnect(abort: (error?: Error) => void): void {
@@ -77,6 +85,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     for (let i = 0; i < rawHeaders.length; i++)
       strings[i] = (rawHeaders[i] as Buffer).toString("latin1");
     const headers = filterResponseHeaders(this.rule.responseHeaders, strings);
+    if (this.#rateLimit !== undefined) headers.push(...this.#rateLimit.headers);
     this.#status = statusCode;
     this.#resume = resume;
     const { res } = this;
@@ -146,7 +155,8 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     if (!res.headersSent) {
       // An unread request body leaves the connection unusable: close it after the answer.
       const close = failure.code === "SY_BODY_TOO_LARGE";
-      status = sendProblem(res, failure.code, this.requestId, failure.detail, undefined, close);
+      const extra = this.#rateLimit?.headers;
+      status = sendProblem(res, failure.code, this.requestId, failure.detail, extra, close);
       this.context.metrics.errors.inc({ code: failure.code });
     } else {
       // The status line is gone: cutting the connection is how the client learns of it.
@@ -157,6 +167,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
 
   #finish(status: number, errorCode: string | undefined, error?: Error) {
     leave(this.context);
+    this.#rateLimit?.afterResponse?.(status);
     this.rule.metrics.count(status);
     recordRequest(this.context, this, status, errorCode, error);
   }

@@ -5,10 +5,10 @@ import type { Dispatcher } from "undici";
 import type { Identity } from "../auth/identity.js";
 import type { CompiledConfig } from "../config/compile-config.js";
 import type { RouteState } from "../config/route-state.js";
-import { type Admission, admitRequest, needsAdmission } from "./admit-request.js";
+import { type Admission, type Admitted, admitRequest, needsAdmission } from "./admit-request.js";
 import { attachIdentity } from "./attach-identity.js";
 import { BodyLimit } from "./body-limit.js";
-import { ForwardHandler } from "./forward-handler.js";
+import { CLIENT_CLOSED_STATUS, ForwardHandler } from "./forward-handler.js";
 import { leave, type ProxyContext } from "./proxy-context.js";
 import { refuseRequest } from "./refuse.js";
 import { checkRequestHead, targetPathForLog } from "./request-head.js";
@@ -83,7 +83,7 @@ export function createProxyListener(
       expectsContinue,
       heldBack,
     };
-    if (!needsAdmission(rule)) {
+    if (!needsAdmission(context.admission, rule)) {
       forward(context, pending, undefined);
       return;
     }
@@ -119,7 +119,8 @@ interface Pending {
 function admitted(context: ProxyContext, pending: Pending, admission: Admission) {
   const { res, requestId, method, start, routed, heldBack } = pending;
   if (res.destroyed) {
-    // The client left while it waited: nothing to answer.
+    // The client left while it waited: nothing to answer (a counted request counts as failed).
+    if (admission.ok) admission.rateLimit?.afterResponse?.(CLIENT_CLOSED_STATUS);
     leave(context);
     return;
   }
@@ -127,14 +128,14 @@ function admitted(context: ProxyContext, pending: Pending, admission: Admission)
     const facts = { requestId, method, path: routed.path, start, rule: routed.rule };
     refuseRequest(context, res, admission, facts, heldBack);
   } else {
-    forward(context, pending, admission.identity);
+    forward(context, pending, admission);
   }
   // After `forward`, whose handler counts the request itself, so `inFlight` never passes zero.
   leave(context);
 }
 
 /** Steps 5–6 of DESIGN.md §4: the body, `100 Continue`, and one undici dispatch. */
-function forward(context: ProxyContext, pending: Pending, identity: Identity | undefined) {
+function forward(context: ProxyContext, pending: Pending, admission: Admitted | undefined) {
   const { req, res, routed, headers, requestId, method, start } = pending;
   const { rule, path } = routed;
   let body: Readable | null = null;
@@ -145,7 +146,14 @@ function forward(context: ProxyContext, pending: Pending, identity: Identity | u
       // Decided on the declared length before any `100 Continue`: the client never sends it.
       const detail = `the request body is larger than ${context.maxBodyBytes} bytes`;
       const refusal = { code: "SY_BODY_TOO_LARGE", detail } as const;
-      refuseRequest(context, res, refusal, { requestId, method, path, start, rule }, true);
+      const status = refuseRequest(
+        context,
+        res,
+        refusal,
+        { requestId, method, path, start, rule },
+        true,
+      );
+      admission?.rateLimit?.afterResponse?.(status);
       return;
     }
     body = req;
@@ -154,8 +162,10 @@ function forward(context: ProxyContext, pending: Pending, identity: Identity | u
   // will be forwarded with its body (RFC 9110 §10.1.1), never before a refusal.
   if (pending.expectsContinue && body !== null) res.writeContinue();
 
+  const identity: Identity | undefined = admission?.identity;
   if (identity !== undefined) attachIdentity(rule, headers, identity);
   const handler = new ForwardHandler(context, res, rule, requestId, method, path, start);
+  if (admission?.rateLimit !== undefined) handler.rateLimited(admission.rateLimit);
   const options: UpstreamDispatch = {
     path: buildUpstreamPath(
       rule.target,

@@ -21,6 +21,7 @@ export interface Refusal {
 
 /**
  * Answers a request the worker refuses itself with its problem, then counts and logs it.
+ * Returns the status sent.
  * `close` ends the connection after the answer: for a request whose body will not be read
  * (RFC 9112 §9.6), or whose framing the worker could not see.
  */
@@ -30,10 +31,11 @@ export function refuseRequest(
   refusal: Refusal,
   facts: RefusedFacts,
   close = false,
-): void {
+): number {
   const { code, detail, headers } = refusal;
   const status = sendProblem(res, code, facts.requestId, detail, headers, close);
   account(context, code, status, facts);
+  return status;
 }
 
 /** The same on a raw socket (CONNECT, a parser error, an upgrade); the connection closes. */

@@ -140,7 +140,7 @@ export function createUpgradeListener(
       };
       rule.pool.dispatch(options, handler);
     };
-    if (!needsAdmission(rule)) {
+    if (!needsAdmission(context.admission, rule)) {
       tunnel(undefined);
       return;
     }

@@ -1,0 +1,176 @@
+import type { RedisConnection } from "@switchyard/config-sync";
+import type { EffectiveRateLimit } from "@switchyard/policy";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
+import type { RateLimitMetrics } from "./rate-limit-metrics.js";
+
+/** What a request gets when the shared store fails (SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR). */
+export type OnStoreError = "local" | "open" | "closed";
+
+/** Options of {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  /**
+   * The connection whose Redis holds the fleet's counters; it should have a command timeout of
+   * a few milliseconds and no offline queue (see `rateLimitConnection`). Default none: counters
+   * in this process's memory (`switchyard dev`, a fleet of one).
+   */
+  readonly redis?: RedisConnection;
+  /** Default `local`. */
+  readonly onStoreError?: OnStoreError;
+  /** Live workers in the fleet (the fleet registry), for `local`. Default 1. */
+  readonly liveWorkers?: () => number;
+  readonly metrics: RateLimitMetrics;
+  /** Redis key prefix. Default `switchyard:rl` (keys `switchyard:rl:<rule id>:<client key>`). */
+  readonly keyPrefix?: string;
+}
+
+/** The outcome for one request. */
+export type RateDecision =
+  /** Counted and within the limit; `refund` gives the request back (skip_successful/failed). */
+  | {
+      readonly kind: "allowed";
+      readonly remaining: number;
+      readonly msBeforeReset: number;
+      readonly refund: () => void;
+    }
+  /** Over the limit: 429. */
+  | { readonly kind: "limited"; readonly remaining: 0; readonly msBeforeReset: number }
+  /** The store failed and the mode is `open`: forwarded uncounted, no RateLimit field. */
+  | { readonly kind: "open" }
+  /** The store failed and the mode is `closed`: 503. */
+  | { readonly kind: "unavailable" };
+
+interface Limiters {
+  readonly shared: RateLimiterAbstract;
+  /** The `local` fallback and the share of the limit it was made for. */
+  local: { readonly points: number; readonly limiter: RateLimiterMemory } | undefined;
+}
+
+/**
+ * Counts requests against their rule's limit, for the whole fleet (DESIGN.md §4, Rate limits).
+ * Counters live in Redis and are updated by rate-limiter-flexible's Lua script (SET NX EX, then
+ * INCRBY and PTTL in one atomic step: no read-then-write), a fixed window per key. A store error
+ * or timeout decides by `onStoreError`: `local` counts in this worker's memory against the
+ * limit divided by the live workers (at least 1 each), `open` forwards uncounted, `closed`
+ * refuses with 503. Every request tries Redis first, so shared counting resumes by itself as
+ * soon as Redis answers. Limiters are made once per compiled limit, not per request.
+ */
+export class RateLimiter {
+  readonly #redis: RedisConnection | undefined;
+  readonly #onStoreError: OnStoreError;
+  readonly #liveWorkers: () => number;
+  readonly #metrics: RateLimitMetrics;
+  readonly #keyPrefix: string;
+  readonly #limiters = new WeakMap<EffectiveRateLimit, Limiters>();
+
+  constructor(options: RateLimiterOptions) {
+    this.#redis = options.redis;
+    this.#onStoreError = options.onStoreError ?? "local";
+    this.#liveWorkers = options.liveWorkers ?? (() => 1);
+    this.#metrics = options.metrics;
+    this.#keyPrefix = options.keyPrefix ?? "switchyard:rl";
+  }
+
+  /** Whether counters are shared in Redis (false: this process's memory). */
+  get shared(): boolean {
+    return this.#redis !== undefined;
+  }
+
+  /** Counts one request of rule `ruleId` under `limit` for `clientKey` (from `requestKey`). */
+  async consume(
+    ruleId: string,
+    limit: EffectiveRateLimit,
+    clientKey: string,
+  ): Promise<RateDecision> {
+    const limiters = this.#limitersOf(limit);
+    const key = `${ruleId}:${clientKey}`;
+    try {
+      const res = await limiters.shared.consume(key);
+      return this.#allowed(ruleId, limiters.shared, key, res);
+    } catch (reason) {
+      if (reason instanceof RateLimiterRes) return this.#limited(ruleId, reason);
+      this.#metrics.storeErrors.inc({ rule: ruleId });
+    }
+    const mode = this.#onStoreError;
+    this.#metrics.fallbacks.inc({ rule: ruleId, mode });
+    if (mode === "open") return { kind: "open" };
+    if (mode === "closed") {
+      this.#metrics.requests.inc({ rule: ruleId, outcome: "unavailable" });
+      return { kind: "unavailable" };
+    }
+    const local = this.#localOf(limit, limiters);
+    try {
+      const res = await local.consume(key);
+      return this.#allowed(ruleId, local, key, res);
+    } catch (reason) {
+      // A memory limiter fails only by refusing: `reason` is a RateLimiterRes.
+      return this.#limited(ruleId, reason as RateLimiterRes);
+    }
+  }
+
+  #allowed(
+    ruleId: string,
+    limiter: RateLimiterAbstract,
+    key: string,
+    res: RateLimiterRes,
+  ): RateDecision {
+    this.#metrics.requests.inc({ rule: ruleId, outcome: "allowed" });
+    const refund = () => {
+      // A refund lost to a store error leaves the request counted: the limit errs strict.
+      limiter.reward(key, 1).catch(() => this.#metrics.storeErrors.inc({ rule: ruleId }));
+    };
+    return {
+      kind: "allowed",
+      remaining: res.remainingPoints,
+      msBeforeReset: res.msBeforeNext,
+      refund,
+    };
+  }
+
+  #limited(ruleId: string, res: RateLimiterRes): RateDecision {
+    this.#metrics.requests.inc({ rule: ruleId, outcome: "limited" });
+    return { kind: "limited", remaining: 0, msBeforeReset: res.msBeforeNext };
+  }
+
+  #limitersOf(limit: EffectiveRateLimit): Limiters {
+    let limiters = this.#limiters.get(limit);
+    if (limiters === undefined) {
+      const options = {
+        points: limit.limit,
+        duration: limit.windowSeconds,
+        keyPrefix: this.#keyPrefix,
+      };
+      const shared =
+        this.#redis === undefined
+          ? new RateLimiterMemory(options)
+          : // rejectIfRedisNotReady: while disconnected, fail at once instead of queueing.
+            new RateLimiterRedis({
+              ...options,
+              storeClient: this.#redis,
+              rejectIfRedisNotReady: true,
+            });
+      limiters = { shared, local: undefined };
+      this.#limiters.set(limit, limiters);
+    }
+    return limiters;
+  }
+
+  /** The local fallback for the current fleet size: a fresh one when the share changed. */
+  #localOf(limit: EffectiveRateLimit, limiters: Limiters): RateLimiterMemory {
+    const workers = Math.max(1, Math.floor(this.#liveWorkers()));
+    const points = Math.max(1, Math.floor(limit.limit / workers));
+    if (limiters.local?.points !== points) {
+      const limiter = new RateLimiterMemory({
+        points,
+        duration: limit.windowSeconds,
+        keyPrefix: `${this.#keyPrefix}:local`,
+      });
+      limiters.local = { points, limiter };
+    }
+    return limiters.local.limiter;
+  }
+}
