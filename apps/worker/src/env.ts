@@ -11,6 +11,7 @@ import {
 } from "@switchyard/policy";
 import type { LogLevel, ParseSettingsOptions, SettingReadBy } from "@switchyard/settings";
 import { parse, type SettingParser, SettingsReader, settingsReadBy } from "@switchyard/settings";
+import { type AuthSettings, readAuthSettings } from "./auth/auth-settings.js";
 
 export { ConfigError, LOG_LEVELS, type LogLevel } from "@switchyard/settings";
 
@@ -104,6 +105,8 @@ export interface WorkerConfig {
   readonly pathSemicolons: (typeof PATH_SEMICOLONS)[number];
   /** Rate limits: the fleet default, allow list, store-error mode, IPv6 prefix, timeout. */
   readonly rateLimit: RateLimitSettings;
+  /** Inbound auth: the JWKS, issuer, audience, clock tolerance and service tokens. */
+  readonly auth: AuthSettings;
   /** `redis://` or `rediss://` URL of the fleet's config bus and rate-limit store. */
   readonly redisUrl: string | undefined;
   /**
@@ -238,6 +241,7 @@ export function parseWorkerEnv(
   const pathSemicolons =
     settings.read("SWITCHYARD_PATH_SEMICOLONS", parse.oneOf(PATH_SEMICOLONS)) ?? "reject";
   const rateLimit = readRateLimit(settings);
+  const auth = readAuthSettings(settings, allowHttp);
   const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
   const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", parse.list);
   if (redisUrl !== undefined && redisClusterNodes !== undefined) {
@@ -279,6 +283,7 @@ export function parseWorkerEnv(
     maxHeaderBytes,
     pathSemicolons,
     rateLimit,
+    auth,
     redisUrl,
     redisClusterNodes: redisClusterNodes && Object.freeze(redisClusterNodes),
     dataDir,

@@ -6,7 +6,7 @@ import type { ConfigSnapshot } from "@switchyard/api";
 import type { ConfigSubscriber } from "@switchyard/config-sync";
 import { checkAddress, parseTargetPolicy, parseTrustProxy } from "@switchyard/policy";
 import { createAdminServer, type Readiness } from "./admin/admin-server.js";
-import { cannotVerify } from "./auth/authenticator.js";
+import { startWorkerAuth } from "./auth/worker-auth.js";
 import { type CompiledConfig, compileConfig } from "./config/compile-config.js";
 import { RouteState } from "./config/route-state.js";
 import type { WorkerConfig } from "./env.js";
@@ -49,6 +49,10 @@ export interface StartWorkerOptions {
   readonly upstreamCa?: string;
   /** How long `close()` lets requests in flight finish. Default 10000 ms. */
   readonly shutdownGraceMs?: number;
+  /** Least time between JWKS fetches an unknown `kid` triggers. Default 30000 ms. */
+  readonly jwksCooldownMs?: number;
+  /** Interval of the timed JWKS refresh. Default 300000 ms (5 min). */
+  readonly jwksRefreshMs?: number;
   /**
    * Whether to serve `/healthz`, `/readyz` and `/metrics` on `config.adminPort`. False when the
    * process serves them itself (`switchyard dev`), from `metrics.registry` and `readiness()`.
@@ -119,6 +123,12 @@ export async function startWorker(
   const metrics = createWorkerMetrics();
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const upstreamCa = options.upstreamCa ?? (await readCaFile(config.upstreamCaFile));
+  const auth = await startWorkerAuth(config.auth, {
+    logger,
+    ca: upstreamCa,
+    jwksCooldownMs: options.jwksCooldownMs,
+    jwksRefreshMs: options.jwksRefreshMs,
+  });
   const targetPolicy = parseTargetPolicy({
     allowHttp: config.allowHttpTargets,
     allowPrivate: config.allowPrivateTargets,
@@ -153,7 +163,7 @@ export async function startWorker(
     idleTimeoutMs: config.idleTimeoutMs,
     pathSemicolons: config.pathSemicolons,
     maxHeaderCount: config.maxHeaderCount,
-    admission: { authenticate: cannotVerify, rateLimits },
+    admission: { authenticate: auth.authenticate, rateLimits },
     tunnels: new Set(),
     inFlight: 0,
     onIdle: undefined,
@@ -236,6 +246,7 @@ export async function startWorker(
   } catch (error) {
     state.stop();
     await Promise.all(servers.map((server) => closeQuietly(server)));
+    await auth.close();
     throw error;
   }
 
@@ -256,6 +267,7 @@ export async function startWorker(
         await stopped;
         state.stop();
         await pools.close(1000);
+        await auth.close();
         if (admin) await closeQuietly(admin);
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })();

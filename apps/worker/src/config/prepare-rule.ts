@@ -4,6 +4,7 @@ import {
   checkEgressProxyUrl,
   checkTarget,
   compileRequestHeaderPolicy,
+  compileRequiredClaims,
   compileResponseHeaderPolicy,
   compileTarget,
   type ProblemCode,
@@ -127,7 +128,7 @@ export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
     allow: methods === undefined ? [] : ["allow", [...methods].join(", ")],
     timeoutMs,
     websocket: rule.websocket,
-    auth: prepareAuth(authMode),
+    auth: prepareAuth(rule),
     requestHeaders,
     responseHeaders: compileResponseHeaderPolicy({ allowedHeaders: rule.allowedHeaders }),
     metrics: deps.ruleMetrics.get(rule.id),
@@ -135,7 +136,13 @@ export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
 }
 
 /** REQUIRE, FORWARD and unset (REQUIRE is the default) all need a verified credential. */
-function prepareAuth(mode: AuthMode): RuleAuth | undefined {
+function prepareAuth(rule: Rule): RuleAuth | undefined {
+  const mode = rule.auth?.mode ?? AuthMode.UNSPECIFIED;
   if (mode === AuthMode.UNAUTHENTICATED) return undefined;
-  return Object.freeze({ mode: mode === AuthMode.FORWARD ? "forward" : "require" });
+  const cookieName = rule.auth?.cookieName ?? "";
+  return Object.freeze({
+    mode: mode === AuthMode.FORWARD ? "forward" : "require",
+    cookieName: cookieName === "" ? undefined : cookieName,
+    requiredClaims: compileRequiredClaims(rule.auth?.requireClaims ?? []),
+  });
 }

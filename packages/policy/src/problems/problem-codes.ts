@@ -51,6 +51,17 @@ export const PROBLEMS = {
   SY_UNAUTHENTICATED: define(401, "unauthenticated", "Unauthenticated"),
   /** Valid credentials that do not grant this request. */
   SY_FORBIDDEN: define(403, "forbidden", "Forbidden"),
+  /**
+   * A verified identity whose claims are outside the rule's `auth.require_claims`. 403, not
+   * 401: authenticating again with the same identity would not help (RFC 9110 §15.5.4).
+   */
+  SY_INSUFFICIENT_CLAIMS: define(403, "insufficient-claims", "Claims not accepted"),
+  /**
+   * A bearer JWT arrived but the worker holds no keys to verify it: SWITCHYARD_JWKS_URL has
+   * not answered since the worker started. 503, not 401: the token may be fine, and the client
+   * should retry rather than sign in again (once fetched, keys are kept through outages).
+   */
+  SY_AUTH_UNAVAILABLE: define(503, "auth-unavailable", "Token verification unavailable"),
   /** The rate limit is used up; the response carries `Retry-After` and `RateLimit`. */
   SY_RATE_LIMITED: define(429, "rate-limited", "Too many requests"),
   /**
