@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuthMode, type SwitchyardClient } from "@switchyard/api";
@@ -98,4 +99,52 @@ export async function inParallel(
     while (next < count) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+}
+
+/** What a {@link requestLoop} saw. */
+export interface RequestTally {
+  ok: number;
+  failed: string[];
+}
+
+/**
+ * GETs `path` from `proxyUrl` (Host `host`) over keep-alive connections, `lanes` at a time,
+ * until the returned `stop()` is called; `stop()` resolves with the tally. Any answer but 200,
+ * and any connection error, is a failure.
+ */
+export function requestLoop(proxyUrl: string, host: string, path: string, lanes = 2) {
+  const agent = new Agent({ keepAlive: true, maxSockets: lanes });
+  const tally: RequestTally = { ok: 0, failed: [] };
+  let stopped = false;
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(new URL(path, proxyUrl), { agent, headers: { host } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  const lane = async () => {
+    while (!stopped) {
+      try {
+        const status = await once();
+        if (status === 200) tally.ok++;
+        else tally.failed.push(`status ${status}`);
+      } catch (error) {
+        tally.failed.push((error as NodeJS.ErrnoException).code ?? String(error));
+      }
+    }
+  };
+  const running = Promise.all(Array.from({ length: lanes }, lane));
+  return {
+    tally,
+    async stop(): Promise<RequestTally> {
+      stopped = true;
+      await running;
+      agent.destroy();
+      return tally;
+    },
+  };
 }
