@@ -9,8 +9,8 @@ export const AUDIENCE = "switchyard-test";
 export interface SigningKey {
   readonly kid: string;
   readonly alg: string;
-  readonly privateKey: CryptoKey;
-  readonly publicKey: CryptoKey;
+  readonly privateKey: GenerateKeyPairResult["privateKey"];
+  readonly publicKey: GenerateKeyPairResult["publicKey"];
   readonly jwk: JWK;
 }
 
