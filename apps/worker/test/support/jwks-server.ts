@@ -1,5 +1,12 @@
 import { type CertificateAndKey, startUpstream, type Upstream } from "@switchyard/testkit";
-import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
+import {
+  exportJWK,
+  type GenerateKeyPairResult,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from "jose";
 
 /** The issuer and audience test tokens are made for. */
 export const ISSUER = "https://idp.test/";
