@@ -82,6 +82,27 @@ describe("ruleChangeFromFlags", () => {
       paths: ["auth"],
     },
     {
+      desc: "--auth-cookie and --require-claim without --auth keep the default mode (require)",
+      flags: { authCookie: "session", requireClaim: ["groups=admin, ops,admin", "tenant=acme"] },
+      rule: rule({
+        auth: {
+          mode: AuthMode.UNSPECIFIED,
+          cookieName: "session",
+          requireClaims: [
+            { name: "groups", values: ["admin", "ops"] },
+            { name: "tenant", values: ["acme"] },
+          ],
+        },
+      }),
+      paths: ["auth"],
+    },
+    {
+      desc: "--auth forward with a cookie",
+      flags: { auth: "forward", authCookie: "__Host-sid" },
+      rule: rule({ auth: { mode: AuthMode.FORWARD, cookieName: "__Host-sid" } }),
+      paths: ["auth"],
+    },
+    {
       desc: "rate limit 100/1m keyed by a header",
       flags: { rateLimit: "100/1m", rateLimitKey: "header:X-Client", rateLimitSkipFailed: true },
       rule: rule({
@@ -152,6 +173,36 @@ describe("ruleChangeFromFlags", () => {
       desc: "auth and unauthenticated",
       flags: { auth: "require", dangerouslyAllowUnauthenticated: true },
       message: "--auth: cannot be combined with --dangerously-allow-unauthenticated",
+    },
+    {
+      desc: "a cookie on an open rule",
+      flags: { authCookie: "sid", dangerouslyAllowUnauthenticated: true },
+      message: "--auth-cookie: cannot be combined with --dangerously-allow-unauthenticated",
+    },
+    {
+      desc: "claims on an open rule",
+      flags: { requireClaim: ["groups=admin"], dangerouslyAllowUnauthenticated: true },
+      message: "--require-claim: cannot be combined with --dangerously-allow-unauthenticated",
+    },
+    {
+      desc: "a cookie name that is no token",
+      flags: { authCookie: "my session" },
+      message: "--auth-cookie:",
+    },
+    {
+      desc: "a claim without values",
+      flags: { requireClaim: ["groups="] },
+      message: '--require-claim: "groups=" must be NAME=VALUE[,VALUE…]',
+    },
+    {
+      desc: "a claim without =",
+      flags: { requireClaim: ["admin"] },
+      message: '--require-claim: "admin" must be NAME=VALUE[,VALUE…]',
+    },
+    {
+      desc: "a claim twice",
+      flags: { requireClaim: ["groups=a", "groups=b"] },
+      message: "--require-claim: claim groups is given twice",
     },
     {
       desc: "bad rate limit",

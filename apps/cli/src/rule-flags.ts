@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import {
   AuthMode,
+  type AuthPolicy,
   AuthPolicySchema,
   HeaderConfigSchema,
   type HeaderValue,
@@ -34,6 +35,10 @@ export interface RuleFlags extends RateLimitFlags {
   stripHeader?: string[];
   clearHeaders?: boolean;
   auth?: string;
+  /** `--auth-cookie NAME`: auth.cookie_name. */
+  authCookie?: string;
+  /** `--require-claim NAME=V1,V2 ...`: auth.require_claims. */
+  requireClaim?: string[];
   dangerouslyAllowUnauthenticated?: boolean;
   /** `--egress-proxy URL`, or false for `--no-egress-proxy`. */
   egressProxy?: string | false;
@@ -89,8 +94,8 @@ export function ruleChangeFromFlags(flags: RuleFlags): RuleChange {
   }
   const headerConfig = headerConfigFromFlags(flags);
   if (headerConfig !== undefined) set("header_config", () => (rule.headerConfig = headerConfig));
-  const mode = authModeFromFlags(flags);
-  if (mode !== undefined) set("auth", () => (rule.auth = create(AuthPolicySchema, { mode })));
+  const auth = authFromFlags(flags);
+  if (auth !== undefined) set("auth", () => (rule.auth = auth));
   const rateLimit = rateLimitFromFlags(flags);
   if (rateLimit !== undefined) set("rate_limit", () => (rule.rateLimit = rateLimit ?? undefined));
   if (flags.egressProxy !== undefined) {
@@ -127,6 +132,59 @@ function headerConfigFromFlags(flags: RuleFlags) {
   for (const raw of flags.addSecretHeader ?? []) push("--add-secret-header", raw, true);
   const strip = unique((flags.stripHeader ?? []).map((n) => parseHeaderName("--strip-header", n)));
   return create(HeaderConfigSchema, { add, strip });
+}
+
+/**
+ * The auth policy the flags describe, or undefined when no auth flag was given. `auth` is one
+ * field of the update_mask, so any auth flag writes the whole policy: mode, cookie and claims.
+ */
+function authFromFlags(flags: RuleFlags): AuthPolicy | undefined {
+  const mode = authModeFromFlags(flags);
+  const cookieName = flags.authCookie;
+  const claims = flags.requireClaim;
+  if (mode === undefined && cookieName === undefined && claims === undefined) return undefined;
+  if (mode === AuthMode.UNAUTHENTICATED && (cookieName !== undefined || claims !== undefined)) {
+    const flag = cookieName !== undefined ? "--auth-cookie" : "--require-claim";
+    throw new UsageError(
+      `${flag}: cannot be combined with --dangerously-allow-unauthenticated, which checks no credential`,
+    );
+  }
+  if (cookieName !== undefined) parseHeaderName("--auth-cookie", cookieName);
+  return create(AuthPolicySchema, {
+    mode: mode ?? AuthMode.UNSPECIFIED,
+    cookieName: cookieName ?? "",
+    requireClaims: (claims ?? []).map(parseClaim).filter(uniqueClaim()),
+  });
+}
+
+/** `--require-claim groups=admin,ops`: the claim and its accepted values. */
+function parseClaim(raw: string): { name: string; values: string[] } {
+  const eq = raw.indexOf("=");
+  const name = eq === -1 ? "" : raw.slice(0, eq).trim();
+  const values =
+    eq === -1
+      ? []
+      : raw
+          .slice(eq + 1)
+          .split(",")
+          .map((v) => v.trim());
+  if (name === "" || values.length === 0 || values.some((v) => v === "")) {
+    throw new UsageError(
+      `--require-claim: "${raw}" must be NAME=VALUE[,VALUE…] (e.g. groups=admin,ops)`,
+    );
+  }
+  return { name, values: unique(values) };
+}
+
+function uniqueClaim() {
+  const seen = new Set<string>();
+  return ({ name }: { name: string }) => {
+    if (seen.has(name)) {
+      throw new UsageError(`--require-claim: claim ${name} is given twice; list its values once`);
+    }
+    seen.add(name);
+    return true;
+  };
 }
 
 function authModeFromFlags(flags: RuleFlags): AuthMode | undefined {

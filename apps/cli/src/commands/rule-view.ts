@@ -38,6 +38,11 @@ export function ruleDetails(r: Rule | undefined): string {
     ["add headers", added.join(", ")],
     ["strip headers", (r.headerConfig?.strip ?? []).join(", ")],
     ["auth", formatAuth(r.auth?.mode)],
+    ["auth cookie", r.auth?.cookieName ?? ""],
+    [
+      "required claims",
+      (r.auth?.requireClaims ?? []).map((c) => `${c.name}=${c.values.join(",")}`).join(" "),
+    ],
     ["rate limit", formatRateLimit(r.rateLimit) || "(project or fleet default)"],
     ["egress proxy", r.egressProxyUrl],
     ["websocket", formatBool(r.websocket)],

@@ -77,6 +77,12 @@ function withRuleFlags(command: Command, mode: "create" | "update"): Command {
       "--auth <mode>",
       "require (default): a verified token, not forwarded; forward: required and forwarded",
     )
+    .option("--auth-cookie <name>", "also read the token from this cookie, never forwarded")
+    .option(
+      "--require-claim <name=values...>",
+      "admit only identities whose claim has one of these values (groups=admin,ops)",
+      collect,
+    )
     .option("--dangerously-allow-unauthenticated", "let anyone through, with no token");
   withRateLimit(command);
   return command
@@ -89,7 +95,7 @@ function withRuleFlags(command: Command, mode: "create" | "update"): Command {
 const updateFlags =
   "--path, --target, --[no-]strip-prefix, --order, --timeout-ms, --[no-]preserve-host, --enabled, --disabled, " +
   "--description, --[no-]method, --[no-]allow-header, --add-header, --add-secret-header, --strip-header, " +
-  "--clear-headers, --auth, --dangerously-allow-unauthenticated, --[no-]rate-limit, --[no-]egress-proxy, --[no-]websocket";
+  "--clear-headers, --auth, --auth-cookie, --require-claim, --dangerously-allow-unauthenticated, --[no-]rate-limit, --[no-]egress-proxy, --[no-]websocket";
 
 /** `switchyard rules list|get|create|update|delete|reorder`. */
 export function rulesCommand(program: Command, io: CliIo): void {
@@ -158,7 +164,7 @@ export function rulesCommand(program: Command, io: CliIo): void {
       rules
         .command("update")
         .description(
-          "change a rule: only the given flags are written (a header flag replaces all headers)",
+          "change a rule: only the given flags are written (a header flag replaces all headers, an auth flag the whole auth policy)",
         )
         .argument("<id>", "rule id"),
       "update",
