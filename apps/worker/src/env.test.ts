@@ -42,6 +42,13 @@ describe("parseWorkerEnv", () => {
         ipv6Prefix: 64,
         timeoutMs: 20,
       },
+      auth: {
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: [],
+        clockToleranceS: 30,
+        serviceTokens: undefined,
+      },
       redisUrl: undefined,
       redisClusterNodes: undefined,
       dataDir: "./.switchyard",
