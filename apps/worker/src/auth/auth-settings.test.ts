@@ -99,7 +99,7 @@ describe("inbound auth settings", () => {
     it(`refuses ${desc}, naming the setting`, () => {
       const found = problems(env);
       expect(found).toHaveLength(expected.length);
-      expected.forEach((line, i) => expect(found[i]).toContain(line));
+      for (const [i, line] of expected.entries()) expect(found[i]).toContain(line);
       expect(found.join("\n")).not.toContain("tooshort");
     });
   }
