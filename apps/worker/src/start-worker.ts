@@ -150,6 +150,7 @@ export async function startWorker(
     new RateLimiter({
       ...options.rateLimitStore,
       onStoreError: config.rateLimit.onStoreError,
+      timeoutMs: config.rateLimit.timeoutMs,
       metrics: createRateLimitMetrics(metrics.registry),
     }),
     config.rateLimit,

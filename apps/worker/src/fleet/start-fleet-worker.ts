@@ -86,12 +86,11 @@ export async function startFleetWorker(
   let worker: Worker | undefined;
   const outage = outageLog(logger);
   const connection = connect(config, outage.failed);
-  // Rate-limit counters on a connection of their own: a command timeout of a few ms and no
-  // retry, so a request never waits on Redis longer than that; its errors are the limiter's
-  // to count (switchyard_rate_limit_store_errors_total), not an outage of the config bus.
+  // Rate-limit counters on a connection of their own, no retry: the limiter bounds each
+  // request's wait (SWITCHYARD_RATE_LIMIT_TIMEOUT_MS); its errors are the limiter's to count
+  // (switchyard_rate_limit_store_errors_total), not an outage of the config bus.
   const rateLimitConnection = connect(config, () => {}, {
     name: "switchyard-worker-rate-limit",
-    commandTimeoutMs: config.rateLimit.timeoutMs,
     maxRetriesPerRequest: 0,
   });
   const subscriberConnection = createSubscriberConnection(connection, outage.failed);

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 
 /** The rate limiter's Prometheus counters, by rule id, on the worker's registry. */
 export interface RateLimitMetrics {
@@ -14,11 +14,22 @@ export interface RateLimitMetrics {
    * store, by SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR mode (`local`, `open`, `closed`).
    */
   readonly fallbacks: Counter<"rule" | "mode">;
+  /**
+   * `switchyard_rate_limit_store_wait_seconds`: how long each request waited on the shared
+   * store, answered or not; bounded by SWITCHYARD_RATE_LIMIT_TIMEOUT_MS plus event-loop delay.
+   */
+  readonly storeWait: Histogram;
 }
 
 /** Registers the counters on `registry`. */
 export function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
   return {
+    storeWait: new Histogram({
+      name: "switchyard_rate_limit_store_wait_seconds",
+      help: "Time each request waited on the rate-limit counter store (Redis).",
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
     requests: new Counter({
       name: "switchyard_rate_limit_requests_total",
       help: "Requests of rate-limited rules, by rule id and outcome (allowed, limited, unavailable).",

@@ -8,6 +8,14 @@ import {
 } from "rate-limiter-flexible";
 import type { RateLimitMetrics } from "./rate-limit-metrics.js";
 
+/**
+ * After a store error or timeout, requests skip the store for this long and go straight to the
+ * fallback; then the next request tries it again. So a frozen Redis costs one request per second
+ * its command timeout, not every request, and shared counting resumes within a second of Redis
+ * answering again.
+ */
+export const STORE_RETRY_MS = 1000;
+
 /** What a request gets when the shared store fails (SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR). */
 export type OnStoreError = "local" | "open" | "closed";
 
@@ -21,6 +29,11 @@ export interface RateLimiterOptions {
   readonly redis?: RedisConnection;
   /** Default `local`. */
   readonly onStoreError?: OnStoreError;
+  /**
+   * The longest a request waits for Redis, in ms (SWITCHYARD_RATE_LIMIT_TIMEOUT_MS); then the
+   * `onStoreError` mode decides. Default 20.
+   */
+  readonly timeoutMs?: number;
   /** Live workers in the fleet (the fleet registry), for `local`. Default 1. */
   readonly liveWorkers?: () => number;
   readonly metrics: RateLimitMetrics;
@@ -56,8 +69,9 @@ interface Limiters {
  * INCRBY and PTTL in one atomic step: no read-then-write), a fixed window per key. A store error
  * or timeout decides by `onStoreError`: `local` counts in this worker's memory against the
  * limit divided by the live workers (at least 1 each), `open` forwards uncounted, `closed`
- * refuses with 503. Every request tries Redis first, so shared counting resumes by itself as
- * soon as Redis answers. Limiters are made once per compiled limit, not per request.
+ * refuses with 503. After a failure the store is skipped for {@link STORE_RETRY_MS}, then tried
+ * again, so shared counting resumes by itself once Redis answers. Limiters are made once per
+ * compiled limit, not per request.
  */
 export class RateLimiter {
   readonly #redis: RedisConnection | undefined;
@@ -65,7 +79,10 @@ export class RateLimiter {
   readonly #liveWorkers: () => number;
   readonly #metrics: RateLimitMetrics;
   readonly #keyPrefix: string;
+  readonly #timeoutMs: number;
   readonly #limiters = new WeakMap<EffectiveRateLimit, Limiters>();
+  /** `performance.now()` before which the store is not tried (see {@link STORE_RETRY_MS}). */
+  #storeDownUntil = 0;
 
   constructor(options: RateLimiterOptions) {
     this.#redis = options.redis;
@@ -73,6 +90,7 @@ export class RateLimiter {
     this.#liveWorkers = options.liveWorkers ?? (() => 1);
     this.#metrics = options.metrics;
     this.#keyPrefix = options.keyPrefix ?? "switchyard:rl";
+    this.#timeoutMs = options.timeoutMs ?? 20;
   }
 
   /** Whether counters are shared in Redis (false: this process's memory). */
@@ -88,12 +106,18 @@ export class RateLimiter {
   ): Promise<RateDecision> {
     const limiters = this.#limitersOf(limit);
     const key = `${ruleId}:${clientKey}`;
-    try {
-      const res = await limiters.shared.consume(key);
-      return this.#allowed(ruleId, limiters.shared, key, res);
-    } catch (reason) {
-      if (reason instanceof RateLimiterRes) return this.#limited(ruleId, reason);
-      this.#metrics.storeErrors.inc({ rule: ruleId });
+    if (this.#redis === undefined || performance.now() >= this.#storeDownUntil) {
+      const begin = performance.now();
+      try {
+        const res = await this.#bounded(limiters.shared.consume(key));
+        this.#waited(begin);
+        return this.#allowed(ruleId, limiters.shared, key, res);
+      } catch (reason) {
+        this.#waited(begin);
+        if (reason instanceof RateLimiterRes) return this.#limited(ruleId, reason);
+        this.#metrics.storeErrors.inc({ rule: ruleId });
+        this.#storeDownUntil = performance.now() + STORE_RETRY_MS;
+      }
     }
     const mode = this.#onStoreError;
     this.#metrics.fallbacks.inc({ rule: ruleId, mode });
@@ -110,6 +134,43 @@ export class RateLimiter {
       // A memory limiter fails only by refusing: `reason` is a RateLimiterRes.
       return this.#limited(ruleId, reason as RateLimiterRes);
     }
+  }
+
+  /**
+   * `pending`, or a timeout error after `timeoutMs`. When the timer fires, the answer may
+   * already sit in the socket behind a stalled event loop (timers run before I/O in each turn):
+   * `setImmediate` lets that turn's I/O deliver it first, so a stall alone is not a store error.
+   */
+  #bounded<T>(pending: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new Error(`the rate-limit store did not answer within ${this.#timeoutMs} ms`));
+        });
+      }, this.#timeoutMs);
+      pending.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #waited(begin: number) {
+    if (this.#redis !== undefined)
+      this.#metrics.storeWait.observe((performance.now() - begin) / 1000);
   }
 
   #allowed(
