@@ -1,4 +1,4 @@
-import { RateLimitKey } from "@switchyard/api";
+import { AuthMode, RateLimitKey } from "@switchyard/api";
 import { type RedisServer, startRedis, startUpstream, type Upstream } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisLimitedWorker, startRedisLimitedWorkers } from "./rate-limit-shared-redis.js";
@@ -10,6 +10,8 @@ import { snapshotOf } from "./support/harness.js";
 // requests spread over them (DESIGN.md §4: counters in Redis, atomic, no read-then-write).
 
 const LIMIT = 50;
+const ALICE = "alice-service-token-0123456789abcdef";
+const BOB = "bob-service-token-0123456789abcdef01";
 const WINDOW_MS = 10_000;
 let redis: RedisServer;
 let upstream: Upstream;
@@ -34,11 +36,18 @@ beforeAll(async () => {
     },
     { pathPattern: "/ss/*", targetUrl: target, rateLimit: limit({ skipSuccessful: true }) },
     { pathPattern: "/sf/*", targetUrl: target, rateLimit: limit({ skipFailed: true }) },
+    {
+      pathPattern: "/sub/*",
+      targetUrl: target,
+      auth: { mode: AuthMode.REQUIRE },
+      rateLimit: limit({ key: RateLimitKey.SUBJECT }),
+    },
   ]);
   // A slow shared machine must not turn a busy Redis round trip into a fallback here: this file
   // is about accuracy; the timeout itself is tested in rate-limit-store-errors.test.ts.
   workers = await startRedisLimitedWorkers(4, redis.url, snapshot, {
     SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "500",
+    SWITCHYARD_SERVICE_TOKENS: `alice:${ALICE},bob:${BOB}`,
   });
 }, 30_000);
 
@@ -85,6 +94,17 @@ describe("a fleet-wide limit of 50 per 10 s over 4 workers and one redis-server"
     ]);
     expect(tally(a)).toEqual({ 200: 50, 429: 350 });
     expect(tally(b)).toEqual({ 200: 50, 429: 350 });
+  });
+
+  it("allows exactly 50 of 400 concurrent requests per verified subject (service tokens)", async () => {
+    const [alice, bob] = await Promise.all([
+      burst(400, "/sub/a", { authorization: `Bearer ${ALICE}` }),
+      burst(400, "/sub/a", { authorization: `Bearer ${BOB}` }),
+    ]);
+    expect(tally(alice)).toEqual({ 200: 50, 429: 350 });
+    expect(tally(bob)).toEqual({ 200: 50, 429: 350 });
+    // Authentication comes first: a request without a credential is refused, not counted.
+    expect(tally(await burst(4, "/sub/a"))).toEqual({ 401: 4 });
   });
 
   it("skip_successful: 100 successful requests are refunded, then exactly 50 of 400 failing ones pass", async () => {
