@@ -144,7 +144,7 @@ describe("allowed_headers", () => {
     ["REQUIRE", AuthMode.REQUIRE],
     ["FORWARD", AuthMode.FORWARD],
     ["unset", AuthMode.UNSPECIFIED],
-  ])("answers 401 for auth mode %s: this worker verifies no credentials", async (_, mode) => {
+  ])("answers 401 for auth mode %s: this worker has no credentials configured", async (_, mode) => {
     await running.publish(
       snapshotOf([{ pathPattern: "/*", targetUrl: upstream.origin, auth: { mode } }]),
     );
@@ -153,7 +153,10 @@ describe("allowed_headers", () => {
       headers: { authorization: "Bearer t" },
     });
     expect(res.status).toBe(401);
-    expect(res.headers["www-authenticate"]).toBe('Bearer realm="switchyard"');
+    // A credential was sent and is not accepted: invalid_token (RFC 6750 §3.1).
+    expect(res.headers["www-authenticate"]).toBe(
+      'Bearer realm="switchyard", error="invalid_token", error_description="the token is not accepted"',
+    );
     expect(res.json.type).toBe("https://switchyard.dev/problems/unauthenticated");
     expect(upstream.requests.length).toBe(before);
   });
