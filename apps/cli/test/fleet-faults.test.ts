@@ -169,7 +169,8 @@ describe("a fleet under faults", () => {
     try {
       // Changes until the control plane has written a snapshot newer than the paused worker's
       // revision (it writes one every 100 revisions), then a few more after it.
-      while (snapshotAt <= pausedAt) {
+      for (let changes = 0; snapshotAt <= pausedAt; changes++) {
+        expect(changes, "changes made without a new snapshot in Redis").toBeLessThan(150);
         latest = await change();
         snapshotAt = BigInt((await probe.hget("{switchyard}:config:snapshot", "revision")) ?? "0");
       }

@@ -44,7 +44,9 @@ export async function startFleet(redisUrl: string, count: number): Promise<Fleet
 
 /** The revision a worker's `/readyz` reports, or undefined while it serves nothing. */
 export async function servedRevision(worker: WorkerProcess): Promise<bigint | undefined> {
-  const body = (await (await fetch(`${worker.adminUrl}/readyz`)).json()) as { revision: string };
+  const body = (await (await fetch(`${worker.adminUrl}/readyz`)).json()) as {
+    revision: string | null;
+  };
   return body.revision === null ? undefined : BigInt(body.revision);
 }
 
