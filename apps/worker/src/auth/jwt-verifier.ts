@@ -1,6 +1,9 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 import type { JwksCache } from "./jwks-cache.js";
 
+/** Default number of verified tokens remembered: 4096 (a few MB at most). */
+export const DEFAULT_VERIFIED_CACHE_SIZE = 4096;
+
 /**
  * The algorithms a token may be signed with: the asymmetric JWS algorithms of RFC 7518 §3.1
  * and RFC 8037. Never `none` and never HMAC, so a token "signed" with an RSA public key as
@@ -39,14 +42,34 @@ export type JwtVerdict =
   | { readonly ok: true; readonly claims: JWTPayload & { sub: string } }
   | { readonly ok: false; readonly reason: string; readonly unavailable?: true };
 
-/** Verifies bearer JWTs against the cached JWKS. */
+/** Where a verifier gets its keys: a `JwksCache`. */
+export type KeySource = Pick<JwksCache, "keys" | "refreshIfCool">;
+
+type VerifiedClaims = JWTPayload & { sub: string };
+
+/**
+ * Verifies bearer JWTs against the cached JWKS. A token that verified is remembered (by its
+ * exact text, up to `cacheSize` tokens, oldest out first) until its `exp`, so a client that
+ * sends the same token with every request pays for one signature check, not one per request,
+ * as Envoy's `jwt_authn` cache does. A key removed from the JWKS therefore stops tokens it
+ * signed only at their expiry, or when they fall out of the cache; failures are not cached.
+ */
 export class JwtVerifier {
-  readonly #jwks: JwksCache;
+  readonly #jwks: KeySource;
   readonly #options: Parameters<typeof jwtVerify>[2];
   readonly #getKey: JWTVerifyGetKey;
+  readonly #toleranceMs: number;
+  readonly #cacheSize: number;
+  readonly #verified = new Map<string, VerifiedClaims>();
 
-  constructor(jwks: JwksCache, expectations: JwtExpectations) {
+  constructor(
+    jwks: KeySource,
+    expectations: JwtExpectations,
+    cacheSize = DEFAULT_VERIFIED_CACHE_SIZE,
+  ) {
     this.#jwks = jwks;
+    this.#cacheSize = cacheSize;
+    this.#toleranceMs = (expectations.clockToleranceS ?? DEFAULT_CLOCK_TOLERANCE_S) * 1000;
     this.#options = {
       issuer: expectations.issuer,
       audience: [...expectations.audience],
@@ -59,12 +82,27 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<JwtVerdict> {
+    const known = this.#verified.get(token);
+    if (known !== undefined) {
+      // `exp` is required, so every remembered token has one; past it, verify again (and fail).
+      if ((known.exp as number) * 1000 + this.#toleranceMs > Date.now()) {
+        return { ok: true, claims: known };
+      }
+      this.#verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify(token, this.#getKey, this.#options);
       if (typeof payload.sub !== "string" || payload.sub === "") {
         return { ok: false, reason: "the token has no subject" };
       }
-      return { ok: true, claims: payload as JWTPayload & { sub: string } };
+      const claims = Object.freeze(payload) as VerifiedClaims;
+      if (this.#cacheSize > 0) {
+        if (this.#verified.size >= this.#cacheSize) {
+          this.#verified.delete(this.#verified.keys().next().value as string);
+        }
+        this.#verified.set(token, claims);
+      }
+      return { ok: true, claims };
     } catch (error) {
       return refusal(error);
     }
