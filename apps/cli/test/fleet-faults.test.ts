@@ -100,6 +100,13 @@ const storeRevision = async () => (await controlPlane.client.config.getConfigRev
 const served = async (w: WorkerProcess) =>
   JSON.parse((await get(w.proxyUrl, "/r/x", HOST)).body).url;
 
+/** How many live workers WaitForRevision reports once they all serve `revision` (5 s at most). */
+async function confirmedBy(revision: bigint): Promise<number> {
+  const res = await controlPlane.client.config.waitForRevision({ revision, timeoutMs: 5_000 });
+  expect(res.converged).toBe(true);
+  return res.workers.length;
+}
+
 const snapshotLoads = async (w: WorkerProcess) =>
   (await metric(w, 'switchyard_config_snapshot_loads_total{source="redis"}')) +
   (await metric(w, 'switchyard_config_snapshot_loads_total{source="disk"}'));
@@ -133,6 +140,8 @@ describe("a fleet under faults", () => {
       expect(tally.ok).toBeGreaterThan(during[i]!);
     }
     for (const w of fleet.workers) expect(await served(w)).toBe(`/v${version}/x`);
+    // The fleet registry lived in the lost Redis too: the workers' heartbeats list them again.
+    expect(await confirmedBy(latest)).toBe(3);
     // The same processes, never restarted.
     expect(fleet.workers.map((w) => w.child.pid)).toEqual(pids);
     expect(fleet.workers.every((w) => w.child.exitCode === null)).toBe(true);
@@ -214,5 +223,6 @@ describe("a fleet under faults", () => {
     const next = await change();
     for (const w of fleet.workers) await waitServed(w, next, { stale: false }, 10_000);
     for (const w of fleet.workers) expect(await served(w)).toBe(`/v${version}/x`);
+    expect(await confirmedBy(next)).toBe(3);
   });
 });
