@@ -15,19 +15,20 @@ export interface RedisLimitedWorker {
 
 /**
  * Starts `count` independent workers (each its own config bus, limiter and Redis connection, as
- * `switchyard worker` makes it: no offline queue, no retry; the limiter bounds the wait), all counting in the redis-server at `redisUrl`, serving `snapshot`.
- * `liveWorkers` is what the fleet registry would say, for the `local` fallback.
+ * `switchyard worker` makes it: no offline queue, no retry; the limiter bounds the wait), all counting in one Redis, serving `snapshot`.
+ * `liveWorkers` is what the fleet registry would say, for the `local` fallback. `redis` is a
+ * URL, or the seed nodes of a Redis Cluster.
  */
 export async function startRedisLimitedWorkers(
   count: number,
-  redisUrl: string,
+  redis: string | { readonly clusterNodes: string },
   snapshot: ConfigSnapshot,
   env: Record<string, string> = {},
 ): Promise<RedisLimitedWorker[]> {
   const workers: RedisLimitedWorker[] = [];
   for (let i = 0; i < count; i++) {
     const connection = createRedisConnection({
-      url: redisUrl,
+      ...(typeof redis === "string" ? { url: redis } : redis),
       name: `rate-limit-test-${i}`,
       maxRetriesPerRequest: 0,
     });
