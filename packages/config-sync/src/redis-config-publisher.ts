@@ -3,7 +3,6 @@ import {
   type ConfigDelta,
   ConfigDeltaSchema,
   type ConfigSnapshot,
-  ConfigSnapshotSchema,
 } from "@switchyard/api";
 import type { ConfigPublisher, PublishDeltaResult } from "./config-bus.js";
 import type { RedisConnection } from "./redis-connection.js";
