@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -11,6 +10,7 @@ import {
 } from "@switchyard/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { get } from "./dev-process.js";
+import { requestLoop } from "./fleet-process.js";
 import { buildCli } from "./spawn-cli.js";
 import {
   HOST,
@@ -51,36 +51,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Tally {
-  ok: number;
-  failed: string[];
-}
-
-/** GETs `/r/x` over `agent`'s keep-alive connections until `stop()` is true. */
-async function loop(proxyUrl: string, agent: Agent, tally: Tally, stop: () => boolean) {
-  while (!stop()) {
-    try {
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request(
-          new URL("/r/x", proxyUrl),
-          { agent, headers: { host: HOST } },
-          (res) => {
-            res.resume();
-            res.on("end", () => resolve(res.statusCode ?? 0));
-            res.on("error", reject);
-          },
-        );
-        req.on("error", reject);
-        req.end();
-      });
-      if (status === 200) tally.ok++;
-      else tally.failed.push(`status ${status}`);
-    } catch (error) {
-      tally.failed.push((error as NodeJS.ErrnoException).code ?? String(error));
-    }
-  }
-}
-
 it("serves every request while 200 config changes arrive", { timeout: 180_000 }, async () => {
   const bus = publisherOn(redis.url);
   try {
@@ -91,12 +61,7 @@ it("serves every request while 200 config changes arrive", { timeout: 180_000 },
     }
     for (const w of workers) await waitServed(w, revision);
 
-    let stopped = false;
-    const agents = workers.map(() => new Agent({ keepAlive: true, maxSockets: 4 }));
-    const tallies: Tally[] = workers.map(() => ({ ok: 0, failed: [] }));
-    const loops = workers.flatMap((w, i) =>
-      Array.from({ length: 4 }, () => loop(w.proxyUrl, agents[i]!, tallies[i]!, () => stopped)),
-    );
+    const loops = workers.map((w) => requestLoop(w.proxyUrl, HOST, "/r/x", 4));
 
     for (let change = 0; change < 200; change++) {
       const next = revision + 1n;
@@ -111,11 +76,9 @@ it("serves every request while 200 config changes arrive", { timeout: 180_000 },
     }
     for (const w of workers) await waitServed(w, revision, { stale: false }, 15_000);
     // Requests keep flowing on the final table too.
-    const before = tallies.map((t) => t.ok);
-    await waitFor(() => tallies.every((t, i) => t.ok > before[i]! + 20));
-    stopped = true;
-    await Promise.all(loops);
-    for (const agent of agents) agent.destroy();
+    const before = loops.map((l) => l.tally.ok);
+    await waitFor(() => loops.every((l, i) => l.tally.ok > before[i]! + 20));
+    const tallies = await Promise.all(loops.map((l) => l.stop()));
 
     for (const tally of tallies) {
       expect(tally.failed).toEqual([]);
