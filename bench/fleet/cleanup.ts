@@ -40,7 +40,7 @@ export function cleanupAll(): Promise<void> {
 
 /**
  * Runs `main`, then cleans up; on SIGINT or SIGTERM cleans up and exits 130/143. The exit code
- * is 1 when `main` throws (after its error is printed).
+ * is 1 when `main` throws or an exception escapes (after the error is printed).
  */
 export function runBench(main: () => Promise<void>): void {
   let interrupted = false;
@@ -55,12 +55,20 @@ export function runBench(main: () => Promise<void>): void {
       void cleanupAll().finally(() => process.exit(code));
     });
   }
+  process.on("uncaughtException", (error) => {
+    console.error(error.stack ?? error.message);
+    if (interrupted) return;
+    interrupted = true;
+    void cleanupAll().finally(() => process.exit(1));
+  });
   // A stopped redis-server's handle is unref'd: keep the loop alive until cleanup finished.
   const alive = setInterval(() => {}, 1000);
   main()
     .then(
       () => cleanupAll(),
       async (error: unknown) => {
+        // After Ctrl-C, the run fails because its processes were stopped: not worth printing.
+        if (interrupted) return;
         console.error(error instanceof Error ? (error.stack ?? error.message) : error);
         process.exitCode = 1;
         await cleanupAll();

@@ -26,7 +26,7 @@ import { onCleanup, runBench } from "./cleanup.js";
 import { startStack } from "./control-plane-stack.js";
 import { describeMachine, loadAverage } from "./machine.js";
 import { fmt, median, mib, percentile } from "./stats.js";
-import { rssBytes } from "./switchyard-process.js";
+import { cpuMs, rssBytes } from "./switchyard-process.js";
 import { type BenchWorker, startBenchWorker } from "./worker-process.js";
 
 const { values: flags } = parseArgs({
@@ -79,6 +79,9 @@ interface ConfigurationResult {
    * `switchyard_config_apply_seconds`, from the bus's notification to the table swapped.
    */
   meanApplyMs: number;
+  /** CPU time per change of one worker (mean over workers) and of the control plane (ms). */
+  workerCpuPerChangeMs: number;
+  controlPlaneCpuPerChangeMs: number;
 }
 
 /** Sum and count of a worker's `switchyard_config_apply_seconds` histogram. */
@@ -174,8 +177,12 @@ async function measureSize(ruleCount: number): Promise<SizeResult> {
       servedBeforeResponse: 0,
       workerRss: [],
       meanApplyMs: Number.NaN,
+      workerCpuPerChangeMs: Number.NaN,
+      controlPlaneCpuPerChangeMs: Number.NaN,
     };
     const applyBefore = await Promise.all(workers.map(applySeconds));
+    const cpuBefore = workers.map((worker) => cpuMs(worker.process.pid));
+    const controlPlaneCpuBefore = cpuMs(stack.controlPlane.pid);
     for (let change = 0; change < CHANGES; change++) {
       const i = Math.floor(next() * ruleCount);
       const version = (versions.get(i) ?? 1) + 1;
@@ -201,6 +208,10 @@ async function measureSize(ruleCount: number): Promise<SizeResult> {
       await new Promise((resolve) => setTimeout(resolve, low + next() * (high - low)));
     }
     result.workerRss = workers.map((worker) => rssBytes(worker.process.pid));
+    const cpuUsed = workers.map((worker, w) => cpuMs(worker.process.pid) - cpuBefore[w]!);
+    result.workerCpuPerChangeMs = cpuUsed.reduce((a, b) => a + b, 0) / workers.length / CHANGES;
+    result.controlPlaneCpuPerChangeMs =
+      (cpuMs(stack.controlPlane.pid) - controlPlaneCpuBefore) / CHANGES;
     const applyAfter = await Promise.all(workers.map(applySeconds));
     const applied = applyAfter.map((after, w) => ({
       sum: after.sum - applyBefore[w]!.sum,
@@ -244,8 +255,8 @@ function report(sizes: SizeResult[], loadStart: string, loadEnd: string, started
         `${fmt(s.seedMs / 1000, 1)} s | ${s.seedCalls} | ${fmt(s.seedCalls / (s.seedMs / 1000), 0)} |`,
     ),
     "",
-    "| rules | workers | changes | p50 (ms) | p99 (ms) | max (ms) | per worker p50 / p99 (ms) | API call p50 (ms) | worker apply, mean (ms) | served before the response | fleet start (ms) | worker RSS after (MiB) |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| rules | workers | changes | p50 (ms) | p99 (ms) | max (ms) | per worker p50 / p99 (ms) | API call p50 (ms) | worker apply, mean (ms) | CPU per change: a worker / control plane (ms) | served before the response | fleet start (ms) | worker RSS after (MiB) |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const size of sizes) {
     for (const c of size.configurations) {
@@ -253,7 +264,7 @@ function report(sizes: SizeResult[], loadStart: string, loadEnd: string, started
         `| ${c.rules.toLocaleString("en")} | ${c.workers} | ${c.propagationMs.length} | ` +
           `${fmt(percentile(c.propagationMs, 50))} | ${fmt(percentile(c.propagationMs, 99))} | ` +
           `${fmt(Math.max(...c.propagationMs))} | ${fmt(percentile(c.perWorkerMs, 50))} / ${fmt(percentile(c.perWorkerMs, 99))} | ` +
-          `${fmt(median(c.apiMs))} | ${fmt(c.meanApplyMs)} | ${c.servedBeforeResponse} | ${fmt(c.fleetStartMs, 0)} | ` +
+          `${fmt(median(c.apiMs))} | ${fmt(c.meanApplyMs)} | ${fmt(c.workerCpuPerChangeMs)} / ${fmt(c.controlPlaneCpuPerChangeMs)} | ${c.servedBeforeResponse} | ${fmt(c.fleetStartMs, 0)} | ` +
           `${fmt(mib(median(c.workerRss)), 0)} |`,
       );
     }

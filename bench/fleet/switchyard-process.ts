@@ -117,3 +117,15 @@ export function rssBytes(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): numbe
     return Number.NaN;
   }
 }
+
+/** CPU time (user + system) `pid` has used so far, in ms (10 ms resolution); NaN when unknown. */
+export function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
