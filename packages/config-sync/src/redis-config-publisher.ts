@@ -1,9 +1,5 @@
 import { toBinary } from "@bufbuild/protobuf";
-import {
-  type ConfigDelta,
-  ConfigDeltaSchema,
-  type ConfigSnapshot,
-} from "@switchyard/api";
+import { type ConfigDelta, ConfigDeltaSchema, type ConfigSnapshot } from "@switchyard/api";
 import type { ConfigPublisher, PublishDeltaResult } from "./config-bus.js";
 import type { RedisConnection } from "./redis-connection.js";
 import { type ConfigKeys, configKeys } from "./redis-keys.js";
