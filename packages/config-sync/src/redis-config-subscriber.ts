@@ -14,6 +14,7 @@ import {
 } from "./redis-connection.js";
 import { type ConfigKeys, configKeys } from "./redis-keys.js";
 import { parseRevision } from "./revision-text.js";
+import type { SnapshotEncoder } from "./snapshot-encoder.js";
 import type { SyncEvent, SyncEventListener } from "./sync-event.js";
 
 /** Options of {@link RedisConfigSubscriber}. */
@@ -46,6 +47,12 @@ export interface RedisConfigSubscriberOptions {
   streamBatch?: number;
   /** Receives every {@link SyncEvent} (logs, metrics). Default none. */
   onEvent?: SyncEventListener;
+  /**
+   * Primed with the bytes of every snapshot loaded from Redis, so whoever encodes the served
+   * snapshots with it (the worker's disk snapshot) reuses those bytes instead of re-encoding
+   * the whole config. Default none.
+   */
+  encoder?: SnapshotEncoder;
 }
 
 /** What a subscriber serves and how sure it is of it; `/readyz` reports it. */
@@ -94,6 +101,7 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
   readonly #streamBatch: number;
   readonly #startTimeoutMs: number;
   readonly #onEvent: SyncEventListener;
+  readonly #encoder: SnapshotEncoder | undefined;
   readonly #listeners = new Set<SnapshotListener>();
   /** Invalid stream entries already reported, so a recheck does not report them again. */
   readonly #reported = new Set<string>();
@@ -124,6 +132,7 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
     this.#streamBatch = positiveInteger(options.streamBatch ?? 500, "streamBatch");
     this.#startTimeoutMs = positiveInteger(options.startTimeoutMs ?? 2000, "startTimeoutMs");
     const onEvent = options.onEvent;
+    this.#encoder = options.encoder;
     this.#onEvent = (event) => {
       try {
         onEvent?.(event);
@@ -410,6 +419,7 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
       this.#invalid("snapshot", new Error(`snapshot skipped: ${problem}`));
       return undefined;
     }
+    this.#encoder?.prime(snapshot, data);
     this.#onEvent({ kind: "snapshot-loaded", revision: snapshot.revision, bytes: data.length });
     return snapshot;
   }

@@ -11,8 +11,59 @@ import { type ConfigSnapshot, ConfigSnapshotSchema } from "@switchyard/api";
 export class SnapshotEncoder {
   readonly #cache = new WeakMap<object, Uint8Array>();
 
+  /**
+   * Remembers `payload` as the bytes of `snapshot` (which was decoded from it), and each list
+   * element's framed bytes as a view into it, so encoding `snapshot`, or a snapshot derived from
+   * it by `applyDelta`, re-encodes only what changed. Walks the payload's top-level fields
+   * (tag, length) without decoding them; on anything unexpected it primes nothing.
+   */
+  prime(snapshot: ConfigSnapshot, payload: Uint8Array): void {
+    const elements = new Map<number, Uint8Array[]>();
+    for (const field of LIST_FIELDS) elements.set(field.number, []);
+    let at = 0;
+    while (at < payload.length) {
+      const start = at;
+      const tag = readVarint(payload, at);
+      if (tag === undefined) return;
+      at = tag.next;
+      const wireType = tag.value & 7;
+      if (wireType === 0) {
+        const skipped = readVarint(payload, at);
+        if (skipped === undefined) return;
+        at = skipped.next;
+      } else if (wireType === 2) {
+        const length = readVarint(payload, at);
+        if (length === undefined || length.next + length.value > payload.length) return;
+        at = length.next + length.value;
+        elements.get(Math.floor(tag.value / 8))?.push(payload.subarray(start, at));
+      } else if (wireType === 1) {
+        at += 8;
+      } else if (wireType === 5) {
+        at += 4;
+      } else {
+        return;
+      }
+    }
+    if (at !== payload.length) return;
+    for (const field of LIST_FIELDS) {
+      const list = snapshot[field.localName] as object[];
+      const framed = elements.get(field.number) ?? [];
+      // Elements must pair one to one with what was decoded, or the views would be misplaced.
+      if (framed.length !== list.length) return;
+    }
+    for (const field of LIST_FIELDS) {
+      const list = snapshot[field.localName] as object[];
+      const framed = elements.get(field.number) ?? [];
+      for (let i = 0; i < list.length; i++)
+        this.#cache.set(list[i] as object, framed[i] as Uint8Array);
+    }
+    this.#cache.set(snapshot, payload);
+  }
+
   /** The same bytes as `toBinary(ConfigSnapshotSchema, snapshot)`. */
   encode(snapshot: ConfigSnapshot): Uint8Array {
+    const whole = this.#cache.get(snapshot);
+    if (whole !== undefined) return whole;
     const rest: Record<string, unknown> = { ...snapshot };
     for (const field of LIST_FIELDS) rest[field.localName] = [];
     const parts: Uint8Array[] = [toBinary(ConfigSnapshotSchema, rest as ConfigSnapshot)];
@@ -54,4 +105,16 @@ function varint(value: number): Uint8Array {
   }
   bytes.push(rest);
   return Uint8Array.from(bytes);
+}
+
+function readVarint(bytes: Uint8Array, from: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let at = from; at < bytes.length && at < from + 10; at++) {
+    const byte = bytes[at] as number;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return { value, next: at + 1 };
+    scale *= 128;
+  }
+  return undefined;
 }

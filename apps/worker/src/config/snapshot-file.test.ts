@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { ConfigSnapshotSchema, RuleSchema } from "@switchyard/api";
+import { type ConfigSnapshot, ConfigSnapshotSchema, RuleSchema } from "@switchyard/api";
 import { SnapshotEncoder } from "@switchyard/config-sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createWorkerLogger } from "../observe/logger.js";
@@ -115,6 +115,14 @@ describe("snapshot file format", () => {
   });
 });
 
+async function until(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function flip(bytes: Buffer, at: number): Buffer {
   const copy = Buffer.from(bytes);
   copy[at] = copy[at]! ^ 0xff;
@@ -153,9 +161,79 @@ describe("reading and writing the snapshot file", () => {
     const writer = new SnapshotFileWriter(path, { logger, onWritten: (r) => written.push(r) });
     for (let revision = 1n; revision <= 50n; revision++) writer.write(snapshot(revision));
     await writer.flush();
-    // The first write started at once; the 49 given while it ran collapsed into the newest.
-    expect(written).toEqual([1n, 50n]);
+    // Nothing starts within write(): the 50 given in one turn collapse into the newest.
+    expect(written).toEqual([50n]);
     expect(await readSnapshotFile(path, logger)).toEqual(snapshot(50n));
+    // Those given while a write runs collapse into the newest too.
+    const during = new SnapshotFileWriter(path, {
+      logger,
+      delayMs: 0,
+      onWritten: (r) => {
+        written.push(r);
+        if (r === 51n)
+          for (let revision = 52n; revision <= 60n; revision++) during.write(snapshot(revision));
+      },
+    });
+    during.write(snapshot(51n));
+    await until(() => written.length === 3);
+    await during.flush();
+    expect(written).toEqual([50n, 51n, 60n]);
+  });
+
+  it("never encodes within write(): the file is written later, off the serving path", async () => {
+    const { logger } = capturingLogger();
+    const path = join(dir, SNAPSHOT_FILE_NAME);
+    let encoded = 0;
+    class CountingEncoder extends SnapshotEncoder {
+      override encode(s: ConfigSnapshot): Uint8Array {
+        encoded++;
+        return super.encode(s);
+      }
+    }
+    const written: bigint[] = [];
+    const writer = new SnapshotFileWriter(path, {
+      logger,
+      encoder: new CountingEncoder(),
+      delayMs: 0,
+      onWritten: (r) => written.push(r),
+    });
+    writer.write(snapshot(1n));
+    expect(encoded).toBe(0);
+    await until(() => written.length === 1);
+    expect(encoded).toBe(1);
+  });
+
+  it("waits delayMs after a write, so a burst of changes is written once, the newest", async () => {
+    const { logger } = capturingLogger();
+    const path = join(dir, SNAPSHOT_FILE_NAME);
+    const written: bigint[] = [];
+    const writer = new SnapshotFileWriter(path, {
+      logger,
+      delayMs: 150,
+      onWritten: (r) => written.push(r),
+    });
+    const started = performance.now();
+    writer.write(snapshot(1n));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    writer.write(snapshot(2n));
+    expect(written).toEqual([]);
+    await until(() => written.length === 1);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(written).toEqual([2n]);
+    expect(await readSnapshotFile(path, logger)).toEqual(snapshot(2n));
+  });
+
+  it("primes the encoder with the file read, so an unchanged snapshot is not re-encoded", async () => {
+    const { logger } = capturingLogger();
+    const path = join(dir, SNAPSHOT_FILE_NAME);
+    const bytes = encodeSnapshotFile(snapshot(4n, 20));
+    await writeFile(path, bytes);
+    const encoder = new SnapshotEncoder();
+    const read = await readSnapshotFile(path, logger, encoder);
+    expect(read).toEqual(snapshot(4n, 20));
+    // The payload itself comes back: a view into the file's bytes, not a new encoding.
+    const again = encoder.encode(read as ConfigSnapshot);
+    expect(Buffer.from(again)).toEqual(bytes.subarray(48));
   });
 
   it("answers undefined for a missing file, with an info line", async () => {

@@ -35,7 +35,7 @@ export function encodeSnapshotFile(
 
 /** A decoded file, or what is wrong with it (a phrase that completes "… is refused: "). */
 export type DecodedSnapshotFile =
-  | { readonly ok: true; readonly snapshot: ConfigSnapshot }
+  | { readonly ok: true; readonly snapshot: ConfigSnapshot; readonly payload: Uint8Array }
   | { readonly ok: false; readonly problem: string };
 
 /** Checks and decodes the file's bytes; never returns part of a snapshot. */
@@ -66,7 +66,7 @@ export function decodeSnapshotFile(bytes: Uint8Array): DecodedSnapshotFile {
     return fail("corrupt: the SHA-256 of its contents does not match its header");
   }
   try {
-    return { ok: true, snapshot: fromBinary(ConfigSnapshotSchema, payload) };
+    return { ok: true, snapshot: fromBinary(ConfigSnapshotSchema, payload), payload };
   } catch (error) {
     return fail(`does not decode as a config snapshot (${errorText(error)})`);
   }
@@ -75,11 +75,13 @@ export function decodeSnapshotFile(bytes: Uint8Array): DecodedSnapshotFile {
 /**
  * Reads the last good snapshot at `path`. A missing file is normal (first start) and returns
  * undefined; so does a file that cannot be read or fails its checks, after one error line
- * naming the file and what is wrong: a worker never serves half a snapshot.
+ * naming the file and what is wrong: a worker never serves half a snapshot. `encoder` (default
+ * none) is primed with the file's bytes, so the next file written re-encodes only what changed.
  */
 export async function readSnapshotFile(
   path: string,
   logger: Logger,
+  encoder?: SnapshotEncoder,
 ): Promise<ConfigSnapshot | undefined> {
   let bytes: Buffer;
   try {
@@ -101,6 +103,7 @@ export async function readSnapshotFile(
     );
     return undefined;
   }
+  encoder?.prime(decoded.snapshot, decoded.payload);
   const revision = String(decoded.snapshot.revision);
   logger.info({ file: path, revision }, `disk snapshot ${path} read: revision ${revision}`);
   return decoded.snapshot;
@@ -111,14 +114,27 @@ export interface SnapshotFileWriterOptions {
   readonly logger: Logger;
   /** Called after each file written (tests, metrics). Default none. */
   readonly onWritten?: (revision: bigint) => void;
+  /**
+   * Encodes the snapshots; share it with whatever decoded them (`readSnapshotFile`, the
+   * subscriber's `encoder`) so bytes already at hand are reused. Default a new one.
+   */
+  readonly encoder?: SnapshotEncoder;
+  /**
+   * How long a write waits after {@link SnapshotFileWriter.write} before encoding, so a burst of
+   * changes is written once (the newest wins). The file is only the last good snapshot, so a
+   * crash within this window loses at most that much of it. Default 250 ms.
+   */
+  readonly delayMs?: number;
 }
 
 /**
  * Keeps `path` holding the newest snapshot served, written atomically: a temporary file in the
  * same directory is written and fsynced, then renamed over `path` (and the directory fsynced),
- * so a crash leaves either the old file or the new one. At most one write is in flight; the
- * snapshots served meanwhile collapse into the newest, so a burst of changes costs one or two
- * writes, not one per revision. A failed write is logged and the next revision tries again.
+ * so a crash leaves either the old file or the new one. Nothing is encoded or written during
+ * {@link write} itself: the work starts `delayMs` later, off the path that serves the config.
+ * At most one write is in flight; the snapshots served meanwhile collapse into the newest, so a
+ * burst of changes costs one or two writes, not one per revision. A failed write is logged and
+ * the next revision tries again.
  */
 export class SnapshotFileWriter {
   readonly #path: string;
@@ -126,11 +142,20 @@ export class SnapshotFileWriter {
   #pending: ConfigSnapshot | undefined;
   #running: Promise<void> | undefined;
   #written: bigint | undefined;
-  readonly #encoder = new SnapshotEncoder();
+  readonly #encoder: SnapshotEncoder;
+  readonly #delayMs: number;
+  /** Ends the current wait early (set while {@link drain} waits). */
+  #wake: (() => void) | undefined;
+  #flushing = false;
 
   constructor(path: string, options: SnapshotFileWriterOptions) {
     this.#path = path;
     this.#options = options;
+    this.#encoder = options.encoder ?? new SnapshotEncoder();
+    this.#delayMs = options.delayMs ?? 250;
+    if (!Number.isFinite(this.#delayMs) || this.#delayMs < 0) {
+      throw new Error(`delayMs must be a number of milliseconds ≥ 0, not ${options.delayMs}`);
+    }
   }
 
   /** The revision of the last file written; undefined before the first. */
@@ -146,12 +171,38 @@ export class SnapshotFileWriter {
 
   /** Resolves once every snapshot given to {@link write} so far is written (or failed). */
   async flush(): Promise<void> {
-    while (this.#running) await this.#running;
+    this.#flushing = true;
+    try {
+      while (this.#running) {
+        this.#wake?.();
+        await this.#running;
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** Waits `delayMs` (at least until the next turn of the event loop), unless flushing. */
+  async #wait(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.#flushing) {
+        setImmediate(resolve);
+        return;
+      }
+      const timer = setTimeout(done, this.#delayMs);
+      this.#wake = done;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.#wake = undefined;
   }
 
   async #drain(): Promise<void> {
     try {
-      for (let next = this.#pending; next !== undefined; next = this.#pending) {
+      for (await this.#wait(); this.#pending !== undefined; await this.#wait()) {
+        const next = this.#pending;
         this.#pending = undefined;
         if (this.#written !== undefined && next.revision <= this.#written) continue;
         if (await this.#writeFile(next)) {

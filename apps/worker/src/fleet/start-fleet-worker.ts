@@ -10,6 +10,7 @@ import {
   type RedisConnection,
   type RedisConnectionOptions,
   RedisFleetRegistry,
+  SnapshotEncoder,
   type SyncEvent,
 } from "@switchyard/config-sync";
 import { parseKeyring } from "@switchyard/keyring";
@@ -104,7 +105,10 @@ export async function startFleetWorker(
     changeSeenAt ??= performance.now();
   });
 
-  const initial = await readSnapshotFile(snapshotFile, logger);
+  // One encoder for the disk snapshot, primed with the bytes of every snapshot read (the file,
+  // Redis's), so writing the file re-encodes only the objects a change touched.
+  const encoder = new SnapshotEncoder();
+  const initial = await readSnapshotFile(snapshotFile, logger, encoder);
   const onEvent = (event: SyncEvent) => {
     if (worker) recordSyncEvent(worker.metrics, event);
     logSyncEvent(logger, event, outage);
@@ -116,6 +120,7 @@ export async function startFleetWorker(
     initial,
     recheckMs: options.recheckMs,
     onEvent,
+    encoder,
   });
   const registry = new RedisFleetRegistry({ connection, prefix: options.prefix });
   // Live workers for the rate limiter's `local` fallback, read with each heartbeat; the last
@@ -129,7 +134,7 @@ export async function startFleetWorker(
       () => {},
     );
   };
-  const writer = new SnapshotFileWriter(snapshotFile, { logger });
+  const writer = new SnapshotFileWriter(snapshotFile, { logger, encoder });
 
   let beating: Promise<void> | undefined;
   let beatAgain = false;
