@@ -46,4 +46,33 @@ describe("RuleMetrics", () => {
     expect(text).not.toContain('rule="gone"');
     expect(text).toContain('switchyard_proxy_requests_total{rule="kept",status="200"} 1');
   });
+
+  it("makes a rule's duration series on its first request, and counts from there", async () => {
+    const metrics = createWorkerMetrics();
+    const cache = new RuleMetricsCache(metrics);
+    for (let i = 0; i < 1000; i++) cache.get(`r${i}`);
+    let text = await metrics.registry.metrics();
+    expect(text).not.toContain("switchyard_upstream_duration_seconds_count{");
+    cache.get("r7").observeUpstream(0.003);
+    cache.get("r7").observeUpstream(0.2);
+    cache.get("r7").count(200);
+    text = await metrics.registry.metrics();
+    expect(text.match(/switchyard_upstream_duration_seconds_count\{/g)).toHaveLength(1);
+    expect(text).toContain('switchyard_upstream_duration_seconds_count{rule="r7"} 2');
+    expect(text).toContain('switchyard_upstream_duration_seconds_bucket{le="0.005",rule="r7"} 1');
+    expect(text).toContain('switchyard_proxy_requests_total{rule="r7",status="200"} 1');
+  });
+
+  it("does not bring back the series of a dropped rule when a late request finishes", async () => {
+    const metrics = createWorkerMetrics();
+    const cache = new RuleMetricsCache(metrics);
+    const late = cache.get("gone");
+    late.observeUpstream(0.01);
+    cache.get("never").observeUpstream(0.01);
+    cache.retain(new Set(["never"]));
+    late.observeUpstream(0.02);
+    const text = await metrics.registry.metrics();
+    expect(text).not.toContain('rule="gone"');
+    expect(text).toContain('switchyard_upstream_duration_seconds_count{rule="never"} 1');
+  });
 });
