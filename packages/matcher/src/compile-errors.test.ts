@@ -1,3 +1,4 @@
+import { parsePathPattern } from "@switchyard/policy";
 import { describe, expect, it } from "vitest";
 import { compileRouteTable } from "./compile-route-table.js";
 import type { RouteRule } from "./route-input.js";
@@ -102,6 +103,21 @@ describe("prepare", () => {
       prepared: { target: "https://b.internal" },
       params: { id: "7" },
     });
+  });
+
+  it("is given the rule's parsed pattern, so it need not parse it again", () => {
+    const given = new Map<string, unknown>();
+    compileRouteTable(
+      { domains, rules: rules(["a", "/a/*"], ["b", "/b/:id"]) },
+      { prepare: (rule, pattern) => given.set(rule.id, pattern) },
+    );
+    for (const [id, text] of [
+      ["a", "/a/*"],
+      ["b", "/b/:id"],
+    ] as const) {
+      const parsed = parsePathPattern(text);
+      expect(parsed.ok && given.get(id)).toEqual(parsed.ok && parsed.pattern);
+    }
   });
 
   it("keeps a rule whose prepare throws, so its requests fail instead of falling through", () => {

@@ -1,4 +1,4 @@
-import type { ParsePatternResult } from "@switchyard/policy";
+import type { ParsePatternResult, PathPattern } from "@switchyard/policy";
 import { type CompileError, domainError } from "./compile-error.js";
 import { HostTable, parseDomainHost } from "./host-table.js";
 import type { RouteInput, RouteRule } from "./route-input.js";
@@ -15,9 +15,10 @@ export interface CompileOptions<R extends RouteRule, T> {
    * policy here, not per request). If it throws, the error is reported in
    * `errors` and the rule still wins the requests it matches, which resolve as
    * `rule-unavailable`: a broken rule must not hand its traffic to a rule after it.
+   * It is given the rule's parsed pattern, so it need not parse it again.
    * Default: none, and `prepared` is undefined.
    */
-  readonly prepare?: (rule: R) => T;
+  readonly prepare?: (rule: R, pattern: PathPattern) => T;
   /**
    * A table compiled from an earlier snapshot. A scope whose rules are the very same
    * objects in the same order as then is not compiled again: its rule set, what

@@ -1,4 +1,4 @@
-import { type ParsePatternResult, parsePathPattern } from "@switchyard/policy";
+import { type ParsePatternResult, type PathPattern, parsePathPattern } from "@switchyard/policy";
 import { Candidate } from "./candidate.js";
 import { type CompileError, ruleError } from "./compile-error.js";
 import type { RouteRule } from "./route-input.js";
@@ -12,7 +12,7 @@ import type { RuleCompiler } from "./rule-set.js";
  *   compile: many rules share a pattern ("/api/*" in every project).
  */
 export function ruleCompiler<R extends RouteRule, T>(
-  prepare: ((rule: R) => T) | undefined,
+  prepare: ((rule: R, pattern: PathPattern) => T) | undefined,
   parsed: Map<string, ParsePatternResult>,
   errors: CompileError[],
 ): RuleCompiler<R, T> {
@@ -33,7 +33,7 @@ export function ruleCompiler<R extends RouteRule, T>(
         return new Candidate(rule, pattern, rank, undefined as T, undefined);
       }
       try {
-        return new Candidate(rule, pattern, rank, prepare(rule), undefined);
+        return new Candidate(rule, pattern, rank, prepare(rule, pattern), undefined);
       } catch (error) {
         const detail = error instanceof Error ? error.message : String(error);
         errors.push(ruleError(rule.id, undefined, `${detail}; requests it matches will fail`));

@@ -39,9 +39,9 @@ export function compileConfig(
 ): CompiledConfig {
   const unavailable = new Map<string, ProblemCode>();
   const table = compileRouteTable<Rule, PreparedRule>(snapshot, {
-    prepare: (rule) => {
+    prepare: (rule, pattern) => {
       try {
-        return prepareRule(rule, deps);
+        return prepareRule(rule, deps, pattern);
       } catch (error) {
         unavailable.set(
           rule.id,

@@ -7,6 +7,7 @@ import {
   compileRequiredClaims,
   compileResponseHeaderPolicy,
   compileTarget,
+  type PathPattern,
   type ProblemCode,
   parsePathPattern,
   type RequestHeaderPolicy,
@@ -67,16 +68,22 @@ export interface PrepareDeps {
  * Compiles one rule. Throws an error naming the field when the rule cannot be served by this
  * worker (a target its SSRF policy refuses, a secret it cannot decrypt); the matcher then
  * keeps the rule's place and its requests fail, rather than falling through to another rule.
+ * `pattern` is the rule's parsed path pattern when the caller has it (the matcher does); by
+ * default it is parsed here.
  */
-export function prepareRule(rule: Rule, deps: PrepareDeps): PreparedRule {
-  const parsed = parsePathPattern(rule.pathPattern);
-  if (!parsed.ok) throw new Error(`path_pattern: ${parsed.error}`);
+export function prepareRule(rule: Rule, deps: PrepareDeps, pattern?: PathPattern): PreparedRule {
+  let parsedPattern = pattern;
+  if (parsedPattern === undefined) {
+    const parsed = parsePathPattern(rule.pathPattern);
+    if (!parsed.ok) throw new Error(`path_pattern: ${parsed.error}`);
+    parsedPattern = parsed.pattern;
+  }
   const verdict = checkTarget(rule.targetUrl, deps.targetPolicy);
   if (verdict.verdict === "block") {
     throw new RuleUnavailableError("SY_SSRF_BLOCKED", `target_url: ${verdict.reason}`);
   }
   if (verdict.verdict === "invalid") throw new Error(`target_url: ${verdict.reason}`);
-  const compiled = compileTarget(rule.targetUrl, parsed.pattern, rule.stripPrefix ?? true);
+  const compiled = compileTarget(rule.targetUrl, parsedPattern, rule.stripPrefix ?? true);
   if (!compiled.ok) throw new Error(`target_url: ${compiled.error}`);
   const target = compiled.target;
 
