@@ -57,6 +57,13 @@ export class ProxyProcess {
     return answer.cpu.user + answer.cpu.system;
   }
 
+  /** The process's own counters (a rate-limited worker's decisions by store); {} for most. */
+  async stats(): Promise<Readonly<Record<string, number>>> {
+    const answer = await this.#ask("stats");
+    if (!("stats" in answer)) throw new Error("expected a stats answer");
+    return answer.stats;
+  }
+
   /** Asks the process to shut down, and kills it after 15 s. */
   async stop(): Promise<void> {
     const child = this.#child;

@@ -10,6 +10,14 @@ export interface ProxyRow {
   readonly accessLog?: string;
   /** Measured only when `--only` names it. */
   readonly optional?: boolean;
+  /**
+   * The measured rule under auth REQUIRE: wrk sends one valid token with every request
+   * (`one-token`, verified once then served from the worker's verified-token cache), or a new
+   * one with each request out of more than the cache holds (`rotating`: a signature check each).
+   */
+  readonly jwt?: "one-token" | "rotating";
+  /** The measured rule with a Redis rate limit it never reaches. */
+  readonly rateLimit?: boolean;
 }
 
 /** One measured run of one proxy. */
@@ -50,6 +58,25 @@ const TARGETS = [
     worker: "worker-large",
     peer: "worker-1",
     target: 0.95,
+  },
+  // Issue 8: each feature costs at most 15 % of the plain worker's throughput.
+  {
+    label: "worker, JWT, one token / worker, 1 rule",
+    worker: "worker-1-jwt",
+    peer: "worker-1",
+    target: 0.85,
+  },
+  {
+    label: "worker, JWT, a new token each request / worker, 1 rule",
+    worker: "worker-1-jwt-uncached",
+    peer: "worker-1",
+    target: 0.85,
+  },
+  {
+    label: "worker, Redis rate limit / worker, 1 rule",
+    worker: "worker-1-ratelimit",
+    peer: "worker-1",
+    target: 0.85,
   },
 ] as const;
 

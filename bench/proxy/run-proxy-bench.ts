@@ -12,6 +12,8 @@ import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { type BenchRedis, startBenchRedis } from "./bench-redis.js";
+import { type BenchIssuer, startBenchIssuer, writeRotatingTokens } from "./bench-tokens.js";
 import { BENCH_HOST, BENCH_PATH } from "./proxies/bench-snapshot.js";
 import { ProxyProcess } from "./proxy-process.js";
 import { type Measurement, type ProxyRow, report } from "./report.js";
@@ -72,6 +74,11 @@ if (Math.max(proxyCpu, loadCpu) >= cpus().length) {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const worker = here("./proxies/switchyard-worker.js");
+/**
+ * Tokens the `rotating` JWT configuration sends in turn: twice the worker's verified-token
+ * cache (4096, oldest out first), so no token is still cached when it comes round again.
+ */
+const ROTATING_TOKENS = 8192;
 const rulesLabel = largeRules.toLocaleString("en-US").replace(/,/g, " ");
 const PROXIES: readonly ProxyRow[] = [
   {
@@ -105,20 +112,53 @@ const PROXIES: readonly ProxyRow[] = [
     accessLog: "/dev/null",
     optional: true,
   },
+  // Measured only when --only names them: what inbound auth and rate limiting cost.
+  {
+    key: "worker-1-jwt",
+    name: "Switchyard worker, 1 rule, JWT required (one token)",
+    script: worker,
+    env: { BENCH_RULES: "1" },
+    jwt: "one-token",
+    optional: true,
+  },
+  {
+    key: "worker-1-jwt-uncached",
+    name: `Switchyard worker, 1 rule, JWT required (${ROTATING_TOKENS} tokens in turn)`,
+    script: worker,
+    env: { BENCH_RULES: "1" },
+    jwt: "rotating",
+    optional: true,
+  },
+  {
+    key: "worker-1-ratelimit",
+    name: "Switchyard worker, 1 rule, Redis rate limit",
+    script: worker,
+    env: { BENCH_RULES: "1" },
+    rateLimit: true,
+    optional: true,
+  },
 ];
 const only = args.only?.split(",").map((key) => key.trim());
 const proxies = PROXIES.filter((proxy) => (only ? only.includes(proxy.key) : !proxy.optional));
 if (proxies.length === 0)
   throw new Error(`--only: none of ${PROXIES.map((p) => p.key).join(", ")}`);
 
-/** GETs the benchmark path through `port` once: 200 and the 1 KB body, or throws. */
-function preflight(port: number, name: string): Promise<void> {
+/**
+ * GETs the benchmark path through `port` once with `headers`: 200 and the 1 KB body (or the
+ * `status` given), or throws.
+ */
+function preflight(
+  port: number,
+  name: string,
+  headers: Record<string, string> = {},
+  status = 200,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request({
       port,
       host: "127.0.0.1",
       path: BENCH_PATH,
-      headers: { host: BENCH_HOST },
+      headers: { host: BENCH_HOST, ...headers },
     });
     req.on("response", (res) => {
       let length = 0;
@@ -128,7 +168,7 @@ function preflight(port: number, name: string): Promise<void> {
         if (text.length < 500) text += chunk.toString();
       });
       res.on("end", () => {
-        if (res.statusCode === 200 && length === BODY_BYTES) resolve();
+        if (res.statusCode === status && (status !== 200 || length === BODY_BYTES)) resolve();
         else reject(new Error(`${name}: ${res.statusCode}, ${length} bytes: ${text}`));
       });
     });
@@ -151,7 +191,23 @@ function countLines(path: string): number {
 
 const HEADERS = [`Host: ${BENCH_HOST}`, "User-Agent: wrk", "Accept: application/json"];
 
-async function measure(proxy: ProxyRow, round: number, upstream: Upstream, dir: string) {
+/** What the auth and rate-limit configurations need, started only when one is measured. */
+interface Services {
+  issuer?: BenchIssuer;
+  /** One valid token, sent by `one-token`. */
+  token?: string;
+  /** The wrk script and token file of `rotating`. */
+  rotating?: [string, string];
+  redis?: BenchRedis;
+}
+
+async function measure(
+  proxy: ProxyRow,
+  round: number,
+  upstream: Upstream,
+  dir: string,
+  services: Services,
+) {
   const isWorker = proxy.script === worker;
   const accessLog = isWorker
     ? (proxy.accessLog ?? args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
@@ -170,23 +226,42 @@ async function measure(proxy: ProxyRow, round: number, upstream: Upstream, dir: 
   const child = new ProxyProcess(
     proxy.script,
     proxyPlace,
-    { ...proxy.env, BENCH_UPSTREAM: upstream.origin, BENCH_ACCESS_LOG: accessLog },
+    {
+      ...proxy.env,
+      BENCH_UPSTREAM: upstream.origin,
+      BENCH_ACCESS_LOG: accessLog,
+      ...(proxy.jwt && { BENCH_JWKS_URL: services.issuer?.jwksUrl ?? "" }),
+      ...(proxy.rateLimit && { BENCH_REDIS_URL: services.redis?.url ?? "" }),
+    },
     flags,
   );
   try {
     const port = await child.port;
-    await preflight(port, proxy.name);
+    const headers = [...HEADERS];
+    let script: { path: string; args: string[] } | undefined;
+    if (proxy.jwt) {
+      // The rule really refuses a request without a token, and takes a valid one.
+      await preflight(port, `${proxy.name}, without a token`, {}, 401);
+      await preflight(port, proxy.name, { authorization: `Bearer ${services.token}` });
+      if (proxy.jwt === "one-token") headers.push(`Authorization: Bearer ${services.token}`);
+      else {
+        const [path, tokens] = services.rotating as [string, string];
+        script = { path, args: [tokens, String(threads)] };
+      }
+    } else await preflight(port, proxy.name);
     const wrk = {
       url: `http://127.0.0.1:${port}${BENCH_PATH}`,
-      headers: HEADERS,
+      headers,
       threads,
       connections,
       placement: loadPlace,
+      script,
     };
     if (warmup > 0) await runWrk({ ...wrk, seconds: warmup });
     const cpuBefore = await child.cpuMicros();
     const result = await runWrk({ ...wrk, seconds });
     const cpuMicros = (await child.cpuMicros()) - cpuBefore;
+    const stats = proxy.rateLimit ? await child.stats() : undefined;
     await child.stop();
     if (result.errors > 0)
       throw new Error(`${proxy.name}: ${result.errors} errors or non-2xx answers`);
@@ -198,6 +273,17 @@ async function measure(proxy: ProxyRow, round: number, upstream: Upstream, dir: 
       rmSync(accessLog);
       if (lines < result.requests) {
         throw new Error(`${proxy.name}: ${lines} access log lines for ${result.requests} requests`);
+      }
+    }
+    if (stats) {
+      // Counted in Redis, all of them: not refused, and not decided by the memory fallback
+      // (a Redis answer slower than SWITCHYARD_RATE_LIMIT_TIMEOUT_MS) beyond a trace.
+      const { allowed = 0, limited = 0, storeErrors = 0, fallbacks = 0 } = stats;
+      console.error(
+        `  rate limit: ${allowed} allowed, ${limited} limited, ${storeErrors} store errors, ${fallbacks} decided without Redis`,
+      );
+      if (allowed < result.requests || limited > 0 || fallbacks > allowed / 1000) {
+        throw new Error(`${proxy.name}: not every request was counted in Redis`);
       }
     }
     const measurement: Measurement = {
@@ -227,16 +313,27 @@ const upstream =
     ? await startNginx(dir, loadPlace)
     : await startNodeUpstream(here("./node-upstream.js"), loadPlace);
 const results = new Map<string, Measurement[]>(proxies.map((proxy) => [proxy.key, []]));
+const services: Services = {};
 try {
+  if (proxies.some((proxy) => proxy.jwt)) {
+    services.issuer = await startBenchIssuer();
+    services.token = services.issuer.token("bench-client");
+    if (proxies.some((proxy) => proxy.jwt === "rotating")) {
+      services.rotating = writeRotatingTokens(services.issuer, dir, ROTATING_TOKENS);
+    }
+  }
+  if (proxies.some((proxy) => proxy.rateLimit)) services.redis = await startBenchRedis(loadPlace);
   for (let round = 0; round < rounds; round++) {
     // Each round starts one proxy later, so no proxy always runs first or last.
     for (let i = 0; i < proxies.length; i++) {
       const proxy = proxies[(i + round) % proxies.length] as ProxyRow;
-      results.get(proxy.key)?.push(await measure(proxy, round, upstream, dir));
+      results.get(proxy.key)?.push(await measure(proxy, round, upstream, dir, services));
     }
   }
 } finally {
   await upstream.stop();
+  await services.redis?.stop();
+  await services.issuer?.close();
 }
 const raw = join(dir, "results.json");
 writeFileSync(raw, JSON.stringify(Object.fromEntries(results), null, 2));
@@ -254,7 +351,7 @@ console.log(
       load: `${loadBefore.map((n) => n.toFixed(2)).join(" ")} before, ${loadavg()
         .map((n) => n.toFixed(2))
         .join(" ")} after`,
-      command: `wrk --latency -t ${threads} -c ${connections} -d ${seconds}s (after ${warmup} s warm-up), ${rounds} rounds, proxies pinned to CPU ${proxyCpu}, upstream and wrk to CPU ${loadCpu}, all at nice ${nice}`,
+      command: `wrk --latency -t ${threads} -c ${connections} -d ${seconds}s (after ${warmup} s warm-up), ${rounds} rounds, proxies pinned to CPU ${proxyCpu}, upstream${services.redis ? ", redis-server" : ""} and wrk to CPU ${loadCpu}, all at nice ${nice}${services.redis ? `; ${toolVersion("redis-server", "--version")}` : ""}${services.issuer ? "; JWTs RS256 (RSA 2048), JWKS over http from the orchestrator" : ""}`,
     },
   }),
 );

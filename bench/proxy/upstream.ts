@@ -17,7 +17,8 @@ export interface Upstream {
 /** The response body: 1 KB. */
 export const BODY_BYTES = 1024;
 
-function freePort(): Promise<number> {
+/** A TCP port of 127.0.0.1 free a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -11,6 +11,8 @@ export interface WrkOptions {
   readonly seconds: number;
   /** Where wrk runs. */
   readonly placement: Placement;
+  /** A Lua script (`-s`) and its arguments (after `--`). Default none. */
+  readonly script?: { readonly path: string; readonly args: readonly string[] };
 }
 
 /** What wrk reports. */
@@ -71,7 +73,9 @@ export function runWrk(options: WrkOptions): Promise<WrkResult> {
   args.push("-t", String(options.threads), "-c", String(options.connections));
   args.push("-d", `${options.seconds}s`);
   for (const header of options.headers) args.push("-H", header);
+  if (options.script) args.push("-s", options.script.path);
   args.push(options.url);
+  if (options.script) args.push("--", ...options.script.args);
   return new Promise((resolve, reject) => {
     const [program, placedArgs] = placed(options.placement, "wrk", args);
     const child = spawn(program, placedArgs, { stdio: ["ignore", "pipe", "inherit"] });

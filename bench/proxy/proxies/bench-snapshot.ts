@@ -1,6 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { AuthMode, type ConfigSnapshot, ConfigSnapshotSchema, RuleSchema } from "@switchyard/api";
+import {
+  AuthMode,
+  type ConfigSnapshot,
+  ConfigSnapshotSchema,
+  RateLimitKey,
+  RuleSchema,
+} from "@switchyard/api";
 
 /** The Host every benchmark request carries. */
 export const BENCH_HOST = "app.bench.test";
@@ -19,13 +25,28 @@ const FILLERS: readonly ((i: number) => string)[] = [
   (i) => `*.ext${i}`,
 ];
 
+/** Features of the measured rule beyond the header policy; default both off. */
+export interface BenchRuleFeatures {
+  /** Auth `REQUIRE` (a bearer JWT or service token) instead of `UNAUTHENTICATED`. */
+  readonly requireAuth?: boolean;
+  /**
+   * A rate limit keyed by client address that a benchmark never reaches (10⁹ per 60 s): every
+   * request is counted, none refused.
+   */
+  readonly rateLimit?: boolean;
+}
+
 /**
  * A snapshot of one project on {@link BENCH_HOST} with `ruleCount` rules. The measured rule
  * (`/api/*` to `upstream`, every per-request feature on: a method list, an allowed header, an
  * added header, metrics and the access log) comes last in order, behind `ruleCount - 1` rules
  * of mixed patterns on other targets, so a matcher that scanned would pay for all of them.
  */
-export function benchSnapshot(ruleCount: number, upstream: string): ConfigSnapshot {
+export function benchSnapshot(
+  ruleCount: number,
+  upstream: string,
+  features: BenchRuleFeatures = {},
+): ConfigSnapshot {
   const base = {
     projectId: "p1",
     timeoutMs: 30_000,
@@ -50,6 +71,10 @@ export function benchSnapshot(ruleCount: number, upstream: string): ConfigSnapsh
       allowedMethods: ["GET", "HEAD", "POST"],
       allowedHeaders: ["x-tenant"],
       headerConfig: { add: [{ name: "x-gateway", value: "switchyard" }] },
+      ...(features.requireAuth && { auth: { mode: AuthMode.REQUIRE } }),
+      ...(features.rateLimit && {
+        rateLimit: { limit: 1_000_000_000, windowMs: 60_000, key: RateLimitKey.IP },
+      }),
     }),
   );
   return create(ConfigSnapshotSchema, {

@@ -1,15 +1,19 @@
 /**
  * The side of the benchmark every proxy process runs: once listening it tells the
- * orchestrator its port over the IPC channel, answers "cpu" with `process.cpuUsage()` and on
- * "stop" runs its own shutdown, then exits (so `--cpu-prof` writes its profile).
+ * orchestrator its port over the IPC channel, answers "cpu" with `process.cpuUsage()`, "stats"
+ * with its own counters (none by default) and on "stop" runs its own shutdown, then exits (so
+ * `--cpu-prof` writes its profile).
  */
 import type { AddressInfo } from "node:net";
 
 /** What the orchestrator sends a proxy process. */
-export type ToProxy = "cpu" | "stop";
+export type ToProxy = "cpu" | "stats" | "stop";
 
 /** What a proxy process sends back. */
-export type FromProxy = { readonly ready: number } | { readonly cpu: NodeJS.CpuUsage };
+export type FromProxy =
+  | { readonly ready: number }
+  | { readonly cpu: NodeJS.CpuUsage }
+  | { readonly stats: Readonly<Record<string, number>> };
 
 /** The upstream's origin (`http://127.0.0.1:port`), from `BENCH_UPSTREAM`. */
 export function upstreamOrigin(): string {
@@ -25,10 +29,17 @@ export function portOf(address: AddressInfo | string | null): number {
 }
 
 /** Reports `port` as ready and serves the orchestrator's messages until "stop". */
-export function serveBench(port: number, stop?: () => Promise<void>) {
+export function serveBench(
+  port: number,
+  stop?: () => Promise<void>,
+  stats?: () => Promise<Record<string, number>>,
+) {
   const send = (message: FromProxy) => process.send?.(message);
   process.on("message", (message: ToProxy) => {
     if (message === "cpu") send({ cpu: process.cpuUsage() });
+    if (message === "stats") {
+      (stats ? stats() : Promise.resolve({})).then((values) => send({ stats: values }));
+    }
     if (message === "stop") {
       const done = () => process.exit(0);
       (stop ? stop() : Promise.resolve()).then(done, done);
