@@ -7,7 +7,8 @@
  * `BENCH_JWKS_URL` (an http JWKS of the orchestrator's) puts the measured rule under auth
  * `REQUIRE`, with tokens of {@link BENCH_ISSUER} for {@link BENCH_AUDIENCE}. `BENCH_REDIS_URL`
  * gives it a rate limit it never reaches, counted in that Redis on a connection of its own as
- * `switchyard worker` makes it (no retry; the limiter bounds each wait).
+ * `switchyard worker` makes it (no retry; the limiter bounds each wait, to
+ * `BENCH_RATE_LIMIT_TIMEOUT_MS`, default the worker's 20).
  */
 import { openSync } from "node:fs";
 import {
@@ -45,6 +46,9 @@ const config = parseWorkerEnv(
     // Also what lets the JWKS URL be http.
     SWITCHYARD_ALLOW_HTTP_TARGETS: "true",
     SWITCHYARD_ALLOW_PRIVATE_TARGETS: "127.0.0.0/8",
+    ...(redisUrl && {
+      SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: process.env["BENCH_RATE_LIMIT_TIMEOUT_MS"] ?? "20",
+    }),
     ...(jwksUrl && {
       SWITCHYARD_JWKS_URL: jwksUrl,
       SWITCHYARD_JWT_ISSUER: BENCH_ISSUER,
