@@ -54,7 +54,9 @@ export async function spawnRedis(
           : error,
       ),
     );
-    child.once("exit", (code, signal) =>
+    // "close", not "exit": it comes once the pipes are drained, so the message has the
+    // server's last words (its reason for refusing to start), which "exit" can precede.
+    child.once("close", (code, signal) =>
       resolve(
         new Error(`redis-server on port ${port} exited (${signal ?? code}): ${output.trim()}`),
       ),
