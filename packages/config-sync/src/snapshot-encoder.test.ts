@@ -7,7 +7,7 @@ const snapshot = (revision: bigint, rules: number) =>
   create(ConfigSnapshotSchema, {
     revision,
     projects: [{ id: "p", name: "p" }],
-    domains: [{ id: "d", projectId: "p", hostname: "a.example" }],
+    domains: [{ id: "d", projectId: "p", host: "a.example" }],
     rules: Array.from({ length: rules }, (_, i) => ({
       id: `r${i}`,
       projectId: "p",
@@ -43,14 +43,19 @@ describe("SnapshotEncoder.prime", () => {
     expect(fromBinary(ConfigSnapshotSchema, encoded)).toEqual(next);
   });
 
-  it("primes nothing from bytes that do not pair with the snapshot", () => {
+  it("primes no element from bytes that do not pair with the snapshot", () => {
     const decoded = snapshot(3n, 10);
-    const other = toBinary(ConfigSnapshotSchema, snapshot(3n, 9));
-    const encoder = new SnapshotEncoder();
-    encoder.prime(decoded, other);
-    encoder.prime(decoded, Uint8Array.from([0x0a, 0x7f, 0x01]));
-    expect(Buffer.from(encoder.encode(decoded))).toEqual(
-      Buffer.from(toBinary(ConfigSnapshotSchema, decoded)),
-    );
+    const derived = () => create(ConfigSnapshotSchema, { ...decoded, revision: 4n });
+    for (const bytes of [
+      toBinary(ConfigSnapshotSchema, snapshot(3n, 9)),
+      Uint8Array.from([0x0a, 0x7f, 0x01]),
+    ]) {
+      const encoder = new SnapshotEncoder();
+      encoder.prime(decoded, bytes);
+      const next = derived();
+      expect(Buffer.from(encoder.encode(next))).toEqual(
+        Buffer.from(toBinary(ConfigSnapshotSchema, next)),
+      );
+    }
   });
 });
