@@ -1,7 +1,13 @@
 import { isIP } from "node:net";
 import { parseAllowList, type TargetPolicy, TargetPolicyError } from "@switchyard/policy";
 import type { LogLevel, ParseSettingsOptions, SettingReadBy } from "@switchyard/settings";
-import { parse, type SettingParser, SettingsReader, settingsReadBy } from "@switchyard/settings";
+import {
+  parse,
+  readRedisSettings,
+  type SettingParser,
+  SettingsReader,
+  settingsReadBy,
+} from "@switchyard/settings";
 import { parseKeyring } from "./secrets/keyring.js";
 
 export { ConfigError, LOG_LEVELS, type LogLevel } from "@switchyard/settings";
@@ -82,14 +88,7 @@ export function parseControlPlaneEnv(
     parse.url(["postgres:", "postgresql:"]),
   );
   const dataDir = settings.read("SWITCHYARD_DATA_DIR", parse.text) ?? "./.switchyard";
-  const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
-  const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", parse.list);
-  if (redisUrl !== undefined && redisClusterNodes !== undefined) {
-    settings.problem(
-      "SWITCHYARD_REDIS_CLUSTER_NODES",
-      "set either it (Redis Cluster) or SWITCHYARD_REDIS_URL (standalone Redis), not both",
-    );
-  }
+  const { redisUrl, redisClusterNodes } = readRedisSettings(settings);
   const host = settings.read("SWITCHYARD_HOST", parse.listenHost(isIP)) ?? "0.0.0.0";
   const apiPort = settings.read("SWITCHYARD_API_PORT", parse.port) ?? 8081;
   const adminPort = settings.read("SWITCHYARD_ADMIN_PORT", parse.port) ?? (dev ? 9090 : 9091);

@@ -10,7 +10,13 @@ import {
   TrustProxyError,
 } from "@switchyard/policy";
 import type { LogLevel, ParseSettingsOptions, SettingReadBy } from "@switchyard/settings";
-import { parse, type SettingParser, SettingsReader, settingsReadBy } from "@switchyard/settings";
+import {
+  parse,
+  readRedisSettings,
+  type SettingParser,
+  SettingsReader,
+  settingsReadBy,
+} from "@switchyard/settings";
 import { type AuthSettings, readAuthSettings } from "./auth/auth-settings.js";
 
 export { ConfigError, LOG_LEVELS, type LogLevel } from "@switchyard/settings";
@@ -242,14 +248,7 @@ export function parseWorkerEnv(
     settings.read("SWITCHYARD_PATH_SEMICOLONS", parse.oneOf(PATH_SEMICOLONS)) ?? "reject";
   const rateLimit = readRateLimit(settings);
   const auth = readAuthSettings(settings, allowHttp);
-  const redisUrl = settings.read("SWITCHYARD_REDIS_URL", parse.url(["redis:", "rediss:"]));
-  const redisClusterNodes = settings.read("SWITCHYARD_REDIS_CLUSTER_NODES", parse.list);
-  if (redisUrl !== undefined && redisClusterNodes !== undefined) {
-    settings.problem(
-      "SWITCHYARD_REDIS_CLUSTER_NODES",
-      "set either it (Redis Cluster) or SWITCHYARD_REDIS_URL (standalone Redis), not both",
-    );
-  }
+  const { redisUrl, redisClusterNodes } = readRedisSettings(settings);
   const dataDir = settings.read("SWITCHYARD_DATA_DIR", parse.text) ?? "./.switchyard";
   const level = settings.read("SWITCHYARD_LOG_LEVEL", parse.logLevel) ?? "info";
   const httpProxy = settings.read(source["HTTP_PROXY"] ? "HTTP_PROXY" : "http_proxy", egressProxy);

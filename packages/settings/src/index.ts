@@ -10,6 +10,7 @@ export { ConfigError } from "./config-error.js";
 export { LOG_LEVELS, type LogLevel } from "./log-level.js";
 export * as parse from "./parse.js";
 export { type PortSetting, portClash } from "./port-clash.js";
+export { type RedisSettings, readRedisSettings } from "./redis-settings.js";
 export {
   type Component,
   type SettingName,
