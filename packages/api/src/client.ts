@@ -1,6 +1,7 @@
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { AuditService } from "./gen/switchyard/v1/audit_pb.js";
 import { ConfigService } from "./gen/switchyard/v1/config_pb.js";
+import { ConfigDocumentService } from "./gen/switchyard/v1/document_pb.js";
 import { ProjectService } from "./gen/switchyard/v1/project_pb.js";
 import { RuleService } from "./gen/switchyard/v1/rule_pb.js";
 import { TokenService } from "./gen/switchyard/v1/token_pb.js";
@@ -12,6 +13,7 @@ export interface SwitchyardClient {
   tokens: Client<typeof TokenService>;
   audit: Client<typeof AuditService>;
   config: Client<typeof ConfigService>;
+  documents: Client<typeof ConfigDocumentService>;
 }
 
 /**
@@ -26,5 +28,6 @@ export function createSwitchyardClient(transport: Transport): SwitchyardClient {
     tokens: createClient(TokenService, transport),
     audit: createClient(AuditService, transport),
     config: createClient(ConfigService, transport),
+    documents: createClient(ConfigDocumentService, transport),
   };
 }

@@ -7,6 +7,7 @@ export { createSwitchyardClient, type SwitchyardClient } from "./client.js";
 export * from "./gen/grpc/health/v1/health_pb.js";
 export * from "./gen/switchyard/v1/audit_pb.js";
 export * from "./gen/switchyard/v1/config_pb.js";
+export * from "./gen/switchyard/v1/document_pb.js";
 export * from "./gen/switchyard/v1/project_pb.js";
 export * from "./gen/switchyard/v1/rule_pb.js";
 export * from "./gen/switchyard/v1/token_pb.js";
