@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { createCliClient, defaultServerUrl } from "./client.js";
 import { parseInteger } from "./flags.js";
 import type { CliIo } from "./io.js";
-import { formatJson, type OutputFormat } from "./output.js";
+import { formatMessage, type OutputFormat } from "./output.js";
 
 /** The program-wide options every CRUD command sees. */
 export interface GlobalOptions {
@@ -51,16 +51,16 @@ export class CommandContext {
     return this.#client;
   }
 
-  /** Prints `message` as protobuf JSON, or as the table `render` returns. */
+  /** Prints `message` as protobuf JSON or YAML, or as the table `render` returns. */
   emit<Desc extends DescMessage>(
     schema: Desc,
     message: MessageShape<Desc>,
     render: () => string,
   ): void {
-    this.io.out(this.output === "json" ? formatJson(schema, message) : render());
+    this.io.out(this.output === "table" ? render() : formatMessage(this.output, schema, message));
   }
 
-  /** A line for people, only in table output (JSON output stays one document). */
+  /** A line for people, only in table output (JSON and YAML output stay one document). */
   note(text: string): void {
     if (this.output === "table") this.io.out(`${text}\n`);
   }

@@ -1,8 +1,21 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ListProjectsResponseSchema, RateLimitKey, RateLimitSchema } from "@switchyard/api";
+import {
+  DeleteRuleResponseSchema,
+  ListProjectsResponseSchema,
+  RateLimitKey,
+  RateLimitSchema,
+} from "@switchyard/api";
 import { describe, expect, it } from "vitest";
-import { formatDetails, formatJson, formatTable, formatTime } from "./output.js";
+import { parse } from "yaml";
+import {
+  formatDetails,
+  formatJson,
+  formatTable,
+  formatTime,
+  formatYaml,
+  parseOutputFormat,
+} from "./output.js";
 import { formatRateLimit } from "./rate-limit-flags.js";
 
 describe("formatTable", () => {
@@ -52,6 +65,36 @@ describe("formatJson", () => {
       projects: [{ id: "p1", name: "web", createTime: "2025-01-02T03:04:05Z" }],
       nextPageToken: "next",
     });
+  });
+});
+
+describe("formatYaml", () => {
+  it("prints the same document as formatJson, in YAML", () => {
+    const message = create(ListProjectsResponseSchema, {
+      projects: [{ id: "p1", name: "web", description: "a: b\n# not a comment" }],
+      nextPageToken: "",
+    });
+    const yaml = formatYaml(ListProjectsResponseSchema, message);
+    expect(yaml).toMatch(/^projects:\n {2}- id: p1\n/);
+    expect(parse(yaml)).toEqual(JSON.parse(formatJson(ListProjectsResponseSchema, message)));
+  });
+
+  it("prints an empty message as {}", () => {
+    expect(formatYaml(DeleteRuleResponseSchema, create(DeleteRuleResponseSchema))).toBe("{}\n");
+  });
+});
+
+describe("parseOutputFormat", () => {
+  it.each([
+    ["JSON", "json"],
+    ["Yaml", "yaml"],
+    [" table ", "table"],
+  ])("accepts %j as %s", (given, format) => {
+    expect(parseOutputFormat(given)).toBe(format);
+  });
+
+  it("names the allowed formats for anything else", () => {
+    expect(() => parseOutputFormat("yml")).toThrow("Allowed choices are table, json, yaml.");
   });
 });
 

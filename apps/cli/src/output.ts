@@ -1,9 +1,21 @@
 import { type DescMessage, type MessageShape, toJson } from "@bufbuild/protobuf";
 import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
+import { InvalidArgumentError } from "commander";
+import { stringify } from "yaml";
 
 /** `--output` formats. Default `table`. */
-export const outputFormats = ["table", "json"] as const;
+export const outputFormats = ["table", "json", "yaml"] as const;
 export type OutputFormat = (typeof outputFormats)[number];
+
+/** `--output` as given, in any case (`-o JSON` is `-o json`). */
+export function parseOutputFormat(value: string): OutputFormat {
+  const format = value.trim().toLowerCase();
+  const known = outputFormats.find((f) => f === format);
+  if (known === undefined) {
+    throw new InvalidArgumentError(`Allowed choices are ${outputFormats.join(", ")}.`);
+  }
+  return known;
+}
 
 /** One column of a table: its header and how a row renders into it. */
 export interface Column<T> {
@@ -41,6 +53,26 @@ export function formatJson<Desc extends DescMessage>(
   message: MessageShape<Desc>,
 ): string {
   return JSON.stringify(toJson(schema, message), null, 2) + "\n";
+}
+
+/**
+ * The protobuf JSON form of a message as YAML (what `--output yaml` prints): the same
+ * field names and values as `--output json`, so a script can switch between them.
+ */
+export function formatYaml<Desc extends DescMessage>(
+  schema: Desc,
+  message: MessageShape<Desc>,
+): string {
+  return stringify(toJson(schema, message), { lineWidth: 0 });
+}
+
+/** A message in a machine-readable `format` (json or yaml). */
+export function formatMessage<Desc extends DescMessage>(
+  format: Exclude<OutputFormat, "table">,
+  schema: Desc,
+  message: MessageShape<Desc>,
+): string {
+  return format === "yaml" ? formatYaml(schema, message) : formatJson(schema, message);
 }
 
 /** A timestamp as `2025-01-31T12:00:00Z`, or "" when unset. */

@@ -14,7 +14,7 @@ import { workerCommand } from "./commands/worker.js";
 import { contextOf } from "./context.js";
 import { exitCodeHelp } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
-import { outputFormats } from "./output.js";
+import { outputFormats, parseOutputFormat } from "./output.js";
 
 const environmentHelp = `Environment:
   SWITCHYARD_SERVER  control plane API URL for the CRUD commands (--server wins)
@@ -38,7 +38,10 @@ export function buildProgram(io: CliIo = processIo()): Command {
     )
     .addOption(new Option("-t, --token <token>", "API bearer token (env SWITCHYARD_TOKEN)"))
     .addOption(
-      new Option("-o, --output <format>", "output format").choices(outputFormats).default("table"),
+      new Option("-o, --output <format>", "output format")
+        .choices(outputFormats)
+        .argParser(parseOutputFormat)
+        .default("table"),
     )
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .configureOutput({

@@ -47,8 +47,8 @@ describe("runCli", () => {
     },
     {
       desc: "a bad --output",
-      argv: ["-o", "yaml", "projects", "list"],
-      stderr: "error: option '-o, --output <format>' argument 'yaml' is invalid",
+      argv: ["-o", "xml", "projects", "list"],
+      stderr: "error: option '-o, --output <format>' argument 'xml' is invalid",
     },
     {
       desc: "a bad --role",

@@ -91,9 +91,9 @@ export function tokensCommand(program: Command, io: CliIo): void {
         res,
         () => `${details(res.token)}\nsecret: ${res.secret}\n`,
       );
-      // The notice goes to stderr in JSON output so stdout stays one document.
+      // The notice goes to stderr in JSON and YAML output so stdout stays one document.
       const notice = "Store this secret now: it will not be shown again.\n";
-      if (ctx.output === "json") io.err(notice);
+      if (ctx.output !== "table") io.err(notice);
       else io.out(notice);
     });
 
