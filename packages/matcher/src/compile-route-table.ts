@@ -5,7 +5,7 @@ import type { RouteInput, RouteRule } from "./route-input.js";
 import { RouteTable } from "./route-table.js";
 import { ruleCompiler } from "./rule-compiler.js";
 import { RuleSet } from "./rule-set.js";
-import { Scope } from "./scope.js";
+import { Scope, scopeChain } from "./scope.js";
 
 /** How to compile a route table. */
 export interface CompileOptions<R extends RouteRule, T> {
@@ -96,9 +96,9 @@ export function compileRouteTable<R extends RouteRule, T = undefined>(
     const key = scopeKey(projectId, aliasId);
     let scope = scopeCache.get(key);
     if (scope) return scope;
-    const defaults = compiled.get(scopeKey(projectId, ""))?.set;
-    const own = aliasId === "" ? undefined : compiled.get(key)?.set;
-    const chain = own === undefined ? [defaults] : inherits.has(key) ? [own, defaults] : [own];
+    const chain = scopeChain(aliasId, compiled.has(key), inherits.has(key)).map(
+      (source) => compiled.get(scopeKey(projectId, source === "alias" ? aliasId : ""))?.set,
+    );
     const [first, then] = chain.filter((set) => set !== undefined && set.size > 0);
     scope = new Scope(first, then, { kind: "no-rule", projectId, aliasId });
     scopeCache.set(key, scope);

@@ -36,3 +36,24 @@ export class Scope<R extends RouteRule, T> {
     return best ?? this.#then?.first(path);
   }
 }
+
+/** Where a scope's rules come from: the alias's own rules, or the project defaults. */
+export type ScopeSource = "alias" | "project";
+
+/**
+ * The rule sets a domain's requests search, in order (DESIGN.md §4.2): a domain without
+ * alias, or whose alias has no rules (enabled or not), uses the project defaults; an
+ * alias's rules replace them, or come first and then them with `inherit_project_rules`.
+ */
+export function scopeChain(
+  aliasId: string,
+  aliasHasRules: boolean,
+  inheritProjectRules: boolean,
+): readonly ScopeSource[] {
+  if (aliasId === "" || !aliasHasRules) return PROJECT_ONLY;
+  return inheritProjectRules ? ALIAS_THEN_PROJECT : ALIAS_ONLY;
+}
+
+const PROJECT_ONLY: readonly ScopeSource[] = Object.freeze(["project"]);
+const ALIAS_ONLY: readonly ScopeSource[] = Object.freeze(["alias"]);
+const ALIAS_THEN_PROJECT: readonly ScopeSource[] = Object.freeze(["alias", "project"]);

@@ -103,6 +103,15 @@ export {
 export { clientAddressKey, DEFAULT_IPV6_PREFIX } from "./rate-limit/rate-limit-key.js";
 export { parseRateLimitSpec, type RateLimitSpec } from "./rate-limit/rate-limit-spec.js";
 export {
+  type AddedHeaderValue,
+  compileServingRule,
+  DEFAULT_TIMEOUT_MS,
+  type RuleAuth,
+  RuleUnavailableError,
+  type ServingRule,
+  servingTimeoutMs,
+} from "./rule/serving-rule.js";
+export {
   type AllowList,
   EMPTY_ALLOW_LIST,
   parseAllowList,

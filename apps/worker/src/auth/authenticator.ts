@@ -3,23 +3,13 @@ import {
   invalidTokenChallenge,
   isHeaderValue,
   type ProblemCode,
-  type RequiredClaims,
+  type RuleAuth,
   readCredential,
   unmetClaim,
 } from "@switchyard/policy";
 import type { Identity } from "./identity.js";
 import type { JwtVerifier } from "./jwt-verifier.js";
 import type { ServiceTokens } from "./service-tokens.js";
-
-/** What a rule asks of a credential; undefined on a rule with auth UNAUTHENTICATED. */
-export interface RuleAuth {
-  /** FORWARD passes the Authorization header on; REQUIRE (the default) never does. */
-  readonly mode: "require" | "forward";
-  /** `auth.cookie_name`: the JWT may come from this cookie, which is never forwarded. */
-  readonly cookieName: string | undefined;
-  /** `auth.require_claims`, compiled; undefined = any verified identity. */
-  readonly requiredClaims: RequiredClaims | undefined;
-}
 
 /** A verified identity, or why there is none (401, 503) or it is not enough (403). */
 export type Authentication =

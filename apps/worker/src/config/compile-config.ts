@@ -1,13 +1,8 @@
 import type { ConfigSnapshot, Rule } from "@switchyard/api";
 import { compileRouteTable, type RouteTable } from "@switchyard/matcher";
-import type { ProblemCode } from "@switchyard/policy";
+import { type ProblemCode, RuleUnavailableError } from "@switchyard/policy";
 import type { Pool } from "undici";
-import {
-  type PrepareDeps,
-  type PreparedRule,
-  prepareRule,
-  RuleUnavailableError,
-} from "./prepare-rule.js";
+import { type PrepareDeps, type PreparedRule, prepareRule } from "./prepare-rule.js";
 
 /** A snapshot compiled for serving. */
 export interface CompiledConfig {

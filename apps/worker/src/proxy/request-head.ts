@@ -33,8 +33,5 @@ export function checkRequestHead(
   return undefined;
 }
 
-/** The path of a raw request target (no query, at most 200 characters) for the access log and problems of a request refused before it is routed. */
-export function targetPathForLog(target: string): string {
-  const end = target.indexOf("?");
-  return (end === -1 ? target : target.slice(0, end)).slice(0, 200);
-}
+/** The path of a raw request target for the access log: shared with routing. */
+export { targetPathForLog } from "@switchyard/matcher";
