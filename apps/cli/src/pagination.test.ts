@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collectPages, maxPageSize } from "./pagination.js";
+import { collectPages, maxPageSize, readPages } from "./pagination.js";
 
 /** A server holding `total` numbered items that serves pages as asked (or `fixed` per page). */
 function pages(total: number, fixed?: number) {
@@ -42,5 +42,33 @@ describe("collectPages", () => {
     await expect(collectPages(async () => ({ items: [1], nextPageToken: "same" }))).rejects.toThrow(
       'the server returned page token "same" twice',
     );
+  });
+});
+
+describe("readPages", () => {
+  it("starts at --page-token and follows every later page", async () => {
+    const server = pages(25, 5);
+    const page = await readPages({ pageToken: "15" }, server.fetch);
+    expect(page.items).toEqual(Array.from({ length: 10 }, (_, i) => 15 + i));
+    expect(server.calls.map((c) => c.pageToken)).toEqual(["15", "20"]);
+  });
+
+  it("reads exactly one page with --page-size, and gives its next token", async () => {
+    const server = pages(25);
+    const page = await readPages({ pageSize: "4", pageToken: "8" }, server.fetch);
+    expect(page).toEqual({ items: [8, 9, 10, 11], nextPageToken: "12" });
+    expect(server.calls).toEqual([{ pageSize: 4, pageToken: "8" }]);
+  });
+
+  it.each([
+    [{ pageSize: "0" }, "--page-size: 0 is out of range"],
+    [{ pageSize: "1001" }, "--page-size: 1001 is over the API's maximum of 1000"],
+    [{ pageSize: "ten" }, '--page-size: "ten" is not an integer'],
+    [{ pageSize: "5", limit: "5" }, "--page-size: cannot be combined with --limit"],
+    [{ limit: "0" }, "--limit: 0 is out of range"],
+  ])("refuses %j before any call", async (flags, message) => {
+    const server = pages(25);
+    await expect(readPages(flags, server.fetch)).rejects.toThrow(message);
+    expect(server.calls).toEqual([]);
   });
 });

@@ -3,18 +3,21 @@ import {
   AuthMode,
   type AuthPolicy,
   AuthPolicySchema,
-  HeaderConfigSchema,
-  type HeaderValue,
-  HeaderValueSchema,
   type Rule,
   RuleSchema,
 } from "@switchyard/api";
-import { parseHeaderAssignment, parseHeaderName, parseInteger, parseMethod } from "./flags.js";
+import { parseHeaderName, parseInteger, parseMethod } from "./flags.js";
+import {
+  applyHeaderEdits,
+  type HeaderEdits,
+  type HeaderFlags,
+  headerEditsFromFlags,
+} from "./header-flags.js";
 import { type RateLimitFlags, rateLimitFromFlags } from "./rate-limit-flags.js";
 import { UsageError } from "./usage-error.js";
 
 /** The flags of `rules create` and `rules update`, as commander hands them over. */
-export interface RuleFlags extends RateLimitFlags {
+export interface RuleFlags extends RateLimitFlags, HeaderFlags {
   path?: string;
   target?: string;
   /** `--strip-prefix` / `--no-strip-prefix`. */
@@ -30,10 +33,6 @@ export interface RuleFlags extends RateLimitFlags {
   method?: string[] | false;
   /** `--allow-header NAME ...`, or false for `--no-allow-header`. */
   allowHeader?: string[] | false;
-  addHeader?: string[];
-  addSecretHeader?: string[];
-  stripHeader?: string[];
-  clearHeaders?: boolean;
   auth?: string;
   /** `--auth-cookie NAME`: auth.cookie_name. */
   authCookie?: string;
@@ -51,6 +50,11 @@ export interface RuleChange {
   rule: Rule;
   /** Proto field names of the fields the flags set, in declaration order. */
   paths: string[];
+  /**
+   * What the header flags change. `rule.header_config` holds them applied to no headers (what
+   * a create sends); an update applies them to the rule's current headers instead.
+   */
+  headerEdits?: HeaderEdits;
 }
 
 /** Turns rule flags into the fields they set; throws UsageError naming a bad flag. */
@@ -92,8 +96,11 @@ export function ruleChangeFromFlags(flags: RuleFlags): RuleChange {
         : flags.allowHeader.map((n) => parseHeaderName("--allow-header", n));
     set("allowed_headers", () => (rule.allowedHeaders = unique(names)));
   }
-  const headerConfig = headerConfigFromFlags(flags);
-  if (headerConfig !== undefined) set("header_config", () => (rule.headerConfig = headerConfig));
+  const headerEdits = headerEditsFromFlags(flags);
+  if (headerEdits !== undefined) {
+    const { headerConfig } = applyHeaderEdits(undefined, headerEdits);
+    set("header_config", () => (rule.headerConfig = headerConfig));
+  }
   const auth = authFromFlags(flags);
   if (auth !== undefined) set("auth", () => (rule.auth = auth));
   const rateLimit = rateLimitFromFlags(flags);
@@ -102,36 +109,7 @@ export function ruleChangeFromFlags(flags: RuleFlags): RuleChange {
     set("egress_proxy_url", () => (rule.egressProxyUrl = flags.egressProxy || ""));
   }
   if (flags.websocket !== undefined) set("websocket", () => (rule.websocket = flags.websocket!));
-  return { rule, paths };
-}
-
-/** The header config the flags describe, or undefined when no header flag was given. */
-function headerConfigFromFlags(flags: RuleFlags) {
-  const given = [flags.addHeader, flags.addSecretHeader, flags.stripHeader].some(
-    (v) => v !== undefined,
-  );
-  if (flags.clearHeaders) {
-    if (given)
-      throw new UsageError(
-        "--clear-headers: cannot be combined with --add-header, --add-secret-header or --strip-header",
-      );
-    return create(HeaderConfigSchema);
-  }
-  if (!given) return undefined;
-  const add: HeaderValue[] = [];
-  const seen = new Set<string>();
-  const push = (flag: string, raw: string, secret: boolean) => {
-    const { name, value } = parseHeaderAssignment(flag, raw);
-    // Header names are case-insensitive (RFC 9110 §5.1): two values for one name would be ambiguous.
-    if (seen.has(name.toLowerCase()))
-      throw new UsageError(`${flag}: header ${name} is given twice`);
-    seen.add(name.toLowerCase());
-    add.push(create(HeaderValueSchema, { name, value, secret }));
-  };
-  for (const raw of flags.addHeader ?? []) push("--add-header", raw, false);
-  for (const raw of flags.addSecretHeader ?? []) push("--add-secret-header", raw, true);
-  const strip = unique((flags.stripHeader ?? []).map((n) => parseHeaderName("--strip-header", n)));
-  return create(HeaderConfigSchema, { add, strip });
+  return { rule, paths, ...(headerEdits && { headerEdits }) };
 }
 
 /**

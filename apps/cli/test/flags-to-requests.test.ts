@@ -30,11 +30,16 @@ let failWith: ConnectError | undefined;
 let server: Server;
 let url: string;
 
+/** Ids as the server makes them: a value without the prefix is looked up as a name. */
+const P1 = "prj_aaaaaaaaaaaaaaaa";
+const P2 = "prj_bbbbbbbbbbbbbbbb";
+const A1 = "als_aaaaaaaaaaaaaaaa";
+
 /** Five rules served two per page, to exercise pagination. */
 const allRules = Array.from({ length: 5 }, (_, i) =>
   create(RuleSchema, {
     id: `r${i}`,
-    projectId: "p1",
+    projectId: P1,
     pathPattern: `/r${i}/*`,
     targetUrl: "https://up.example",
   }),
@@ -68,6 +73,9 @@ beforeAll(async () => {
       });
       router.service(ProjectService, {
         updateProject: (req, ctx) => record("updateProject", req, ctx, { project: req.project }),
+        // Name lookups for tables, not recorded: the tests pin what the commands send.
+        listProjects: () => ({ projects: [{ id: P1, name: "web" }] }),
+        listAliases: () => ({ aliases: [{ id: A1, projectId: P1, name: "production" }] }),
         getProject: (req, ctx) =>
           record("getProject", req, ctx, { project: { id: req.id, name: "web" } }),
       });
@@ -108,9 +116,9 @@ describe("rules create", () => {
       "rules",
       "create",
       "--project",
-      "p1",
+      P1,
       "--alias",
-      "a1",
+      A1,
       "--path",
       "/api/*",
       "--target",
@@ -153,8 +161,8 @@ describe("rules create", () => {
     expect(recorded[0]!.request).toEqual(
       create(CreateRuleRequestSchema, {
         rule: {
-          projectId: "p1",
-          aliasId: "a1",
+          projectId: P1,
+          aliasId: A1,
           pathPattern: "/api/*",
           targetUrl: "https://api.example.com",
           stripPrefix: false,
@@ -192,7 +200,7 @@ describe("rules create", () => {
       "rules",
       "create",
       "--project",
-      "p1",
+      P1,
       "--path",
       "/a",
       "--target",
@@ -239,7 +247,7 @@ describe("projects update", () => {
     await run([
       "projects",
       "update",
-      "p1",
+      P1,
       "--rate-limit",
       "10/1s",
       "--rate-limit-key",
@@ -250,7 +258,7 @@ describe("projects update", () => {
     expect(recorded[0]!.request).toEqual(
       create(UpdateProjectRequestSchema, {
         project: {
-          id: "p1",
+          id: P1,
           name: "web2",
           rateLimit: { limit: 10, windowMs: 1000, key: RateLimitKey.SUBJECT },
         },
@@ -262,10 +270,10 @@ describe("projects update", () => {
 
 describe("rules reorder", () => {
   it("sends the ids in order for the scope", async () => {
-    await run(["rules", "reorder", "--project", "p1", "--alias", "a1", "r3", "r1", "r2"]);
+    await run(["rules", "reorder", "--project", P1, "--alias", A1, "r3", "r1", "r2"]);
     expect(recorded[0]!.request).toMatchObject({
-      projectId: "p1",
-      aliasId: "a1",
+      projectId: P1,
+      aliasId: A1,
       ruleIds: ["r3", "r1", "r2"],
     });
   });
@@ -273,7 +281,7 @@ describe("rules reorder", () => {
 
 describe("list pagination", () => {
   it("follows next_page_token to the end", async () => {
-    const result = await run(["--output", "json", "rules", "list", "--project", "p1"]);
+    const result = await run(["--output", "json", "rules", "list", "--project", P1]);
     expect(result.code).toBe(ExitCode.ok);
     const json = JSON.parse(result.stdout);
     expect(json.rules.map((r: { id: string }) => r.id)).toEqual(["r0", "r1", "r2", "r3", "r4"]);
@@ -287,22 +295,22 @@ describe("list pagination", () => {
 
   it("stops at --limit, keeps the resume token in JSON and says so in a table", async () => {
     const json = JSON.parse(
-      (await run(["-o", "json", "rules", "list", "--project", "p1", "--limit", "3"])).stdout,
+      (await run(["-o", "json", "rules", "list", "--project", P1, "--limit", "3"])).stdout,
     );
     expect(json.rules).toHaveLength(3);
     expect(json.nextPageToken).toBe("3");
-    const table = await run(["rules", "list", "--project", "p1", "--limit", "3"]);
+    const table = await run(["rules", "list", "--project", P1, "--limit", "3"]);
     expect(table.stdout.trimEnd().split("\n")).toHaveLength(4);
     expect(table.stdout).toMatch(
-      /^ID\s+SCOPE\s+ORDER\s+PATH\s+TARGET\s+METHODS\s+AUTH\s+RATE LIMIT\s+ENABLED\n/,
+      /^ID\s+PROJECT\s+ALIAS\s+ORDER\s+PATH\s+TARGET\s+METHODS\s+AUTH\s+RATE LIMIT\s+ENABLED\n/,
     );
-    expect(table.stderr).toBe("(more results exist; raise --limit to see them)\n");
+    expect(table.stderr).toBe("(more results exist; read on with --page-token 3)\n");
   });
 
   it("sends no page_token and a page_size within the API maximum", async () => {
-    await run(["rules", "list", "--project", "p1", "--defaults-only"]);
+    await run(["rules", "list", "--project", P1, "--defaults-only"]);
     expect(recorded[0]!.request).toMatchObject({
-      projectId: "p1",
+      projectId: P1,
       aliasId: "",
       pageSize: 1000,
       pageToken: "",
@@ -312,9 +320,9 @@ describe("list pagination", () => {
 
 describe("authentication", () => {
   it("sends --token as a bearer token, over SWITCHYARD_TOKEN", async () => {
-    await run(["--token", "from-flag", "projects", "get", "p1"], { SWITCHYARD_TOKEN: "from-env" });
-    await run(["projects", "get", "p1"], { SWITCHYARD_TOKEN: "from-env" });
-    await run(["projects", "get", "p1"]);
+    await run(["--token", "from-flag", "projects", "get", P1], { SWITCHYARD_TOKEN: "from-env" });
+    await run(["projects", "get", P1], { SWITCHYARD_TOKEN: "from-env" });
+    await run(["projects", "get", P1]);
     expect(recorded.map((r) => r.authorization)).toEqual([
       "Bearer from-flag",
       "Bearer from-env",
@@ -325,18 +333,9 @@ describe("authentication", () => {
 
 describe("tokens create", () => {
   it("prints the secret once with a warning, and sends the role and projects", async () => {
-    const result = await run([
-      "tokens",
-      "create",
-      "ci",
-      "--role",
-      "editor",
-      "--project",
-      "p1",
-      "p2",
-    ]);
+    const result = await run(["tokens", "create", "ci", "--role", "editor", "--project", P1, P2]);
     expect(recorded[0]!.request).toMatchObject({
-      token: { name: "ci", role: Role.EDITOR, projectIds: ["p1", "p2"] },
+      token: { name: "ci", role: Role.EDITOR, projectIds: [P1, P2] },
     });
     expect(result.stdout).toContain("secret: sy_secret_value\n");
     expect(result.stdout).toContain("it will not be shown again");
@@ -365,7 +364,7 @@ describe("server errors", () => {
     [Code.Internal, ExitCode.unexpected],
   ])("code %s exits %s with the server's message on one line", async (code, exit) => {
     failWith = new ConnectError("rule.target_url: http targets are not allowed", code);
-    const result = await run(["--token", "t", "projects", "get", "p1"]);
+    const result = await run(["--token", "t", "projects", "get", P1]);
     expect(result.code).toBe(exit);
     const expected =
       exit === ExitCode.unavailable
@@ -377,7 +376,7 @@ describe("server errors", () => {
 
   it("hints at the token when none was given", async () => {
     failWith = new ConnectError("missing bearer token", Code.Unauthenticated);
-    const result = await run(["projects", "get", "p1"]);
+    const result = await run(["projects", "get", P1]);
     expect(result.stderr).toBe(
       "error: missing bearer token (pass --token or set SWITCHYARD_TOKEN)\n",
     );

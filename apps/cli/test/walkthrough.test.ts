@@ -176,12 +176,12 @@ describe("switchyard walk-through", () => {
     expect(table.code).toBe(ExitCode.ok);
     const lines = table.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(
-      /^ID\s+SCOPE\s+ORDER\s+PATH\s+TARGET\s+METHODS\s+AUTH\s+RATE LIMIT\s+ENABLED$/,
+      /^ID\s+PROJECT\s+ALIAS\s+ORDER\s+PATH\s+TARGET\s+METHODS\s+AUTH\s+RATE LIMIT\s+ENABLED$/,
     );
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^${ids["api"]}\\s+default\\s+\\d+\\s+/api/\\*\\s+https://api.example.com\\s+GET,POST\\s+require\\s+100/1m ip\\s+yes$`,
+        `^${ids["api"]}\\s+web\\s+\\(defaults\\)\\s+\\d+\\s+/api/\\*\\s+https://api.example.com\\s+GET,POST\\s+require\\s+100/1m ip\\s+yes$`,
       ),
     );
     expect(lines[2]).toContain("none");

@@ -1,19 +1,19 @@
 import { create } from "@bufbuild/protobuf";
 import {
   CreateProjectResponseSchema,
-  DeleteProjectResponseSchema,
   GetProjectResponseSchema,
   ListProjectsResponseSchema,
   type Project,
   UpdateProjectResponseSchema,
 } from "@switchyard/api";
 import type { Command } from "commander";
-import { contextOf, parseLimit } from "../context.js";
+import { contextOf } from "../context.js";
 import type { CliIo } from "../io.js";
+import { Names } from "../names.js";
 import { type Column, formatDetails, formatTable, formatTime } from "../output.js";
-import { collectPages } from "../pagination.js";
+import { type PagingFlags, readPages } from "../pagination.js";
 import { formatRateLimit, type RateLimitFlags, rateLimitFromFlags } from "../rate-limit-flags.js";
-import { noteMore, requireChanges, withEtag, withLimit, withRateLimit } from "./shared.js";
+import { noteMore, requireChanges, withEtag, withPaging, withRateLimit } from "./shared.js";
 
 const columns: Column<Project>[] = [
   { header: "id", value: (p) => p.id },
@@ -46,29 +46,32 @@ interface ProjectFlags extends RateLimitFlags {
 export function projectsCommand(program: Command, io: CliIo): void {
   const projects = program.command("projects").description("manage projects");
 
-  withLimit(projects.command("list").description("list projects")).action(async (flags, cmd) => {
-    const ctx = contextOf(io, cmd);
-    const page = await collectPages(async (pageSize, pageToken) => {
-      const res = await ctx.client.projects.listProjects({ pageSize, pageToken });
-      return { items: res.projects, nextPageToken: res.nextPageToken };
-    }, parseLimit(flags.limit));
-    ctx.emit(
-      ListProjectsResponseSchema,
-      create(ListProjectsResponseSchema, {
-        projects: page.items,
-        nextPageToken: page.nextPageToken,
-      }),
-      () => formatTable(columns, page.items),
-    );
-    noteMore(ctx, page);
-  });
+  withPaging(projects.command("list").description("list projects")).action(
+    async (flags: PagingFlags, cmd) => {
+      const ctx = contextOf(io, cmd);
+      const page = await readPages(flags, async (pageSize, pageToken) => {
+        const res = await ctx.client.projects.listProjects({ pageSize, pageToken });
+        return { items: res.projects, nextPageToken: res.nextPageToken };
+      });
+      ctx.emit(
+        ListProjectsResponseSchema,
+        create(ListProjectsResponseSchema, {
+          projects: page.items,
+          nextPageToken: page.nextPageToken,
+        }),
+        () => formatTable(columns, page.items),
+      );
+      noteMore(ctx, page);
+    },
+  );
 
   projects
     .command("get")
     .description("show one project")
-    .argument("<id>", "project id")
-    .action(async (id: string, _flags, cmd) => {
+    .argument("<project>", "project name or id")
+    .action(async (project: string, _flags, cmd) => {
       const ctx = contextOf(io, cmd);
+      const id = await new Names(ctx.client).projectId("<project>", project);
       const res = await ctx.client.projects.getProject({ id });
       ctx.emit(GetProjectResponseSchema, res, () => details(res.project));
     });
@@ -93,11 +96,11 @@ export function projectsCommand(program: Command, io: CliIo): void {
       projects
         .command("update")
         .description("change a project (only the given fields)")
-        .argument("<id>", "project id")
+        .argument("<project>", "project name or id")
         .option("--name <name>", "new name")
         .option("--description <text>", "new description"),
     ),
-  ).action(async (id: string, flags: ProjectFlags, cmd) => {
+  ).action(async (project: string, flags: ProjectFlags, cmd) => {
     const paths: string[] = [];
     if (flags.name !== undefined) paths.push("name");
     if (flags.description !== undefined) paths.push("description");
@@ -105,6 +108,7 @@ export function projectsCommand(program: Command, io: CliIo): void {
     if (rateLimit !== undefined) paths.push("rate_limit");
     requireChanges(paths, "--name, --description, --rate-limit, --no-rate-limit");
     const ctx = contextOf(io, cmd);
+    const id = await new Names(ctx.client).projectId("<project>", project);
     const res = await ctx.client.projects.updateProject({
       project: {
         id,
@@ -121,16 +125,19 @@ export function projectsCommand(program: Command, io: CliIo): void {
   withEtag(
     projects
       .command("delete")
-      .description("delete a project")
-      .argument("<id>", "project id")
+      .description("delete a project (prints it as it was)")
+      .argument("<project>", "project name or id")
       .option("--force", "also delete its aliases, domains and rules"),
-  ).action(async (id: string, flags: { etag?: string; force?: boolean }, cmd) => {
+  ).action(async (project: string, flags: { etag?: string; force?: boolean }, cmd) => {
     const ctx = contextOf(io, cmd);
-    const res = await ctx.client.projects.deleteProject({
+    const id = await new Names(ctx.client).projectId("<project>", project);
+    const deleted = await ctx.client.projects.getProject({ id });
+    await ctx.client.projects.deleteProject({
       id,
       etag: flags.etag ?? "",
       force: flags.force ?? false,
     });
-    ctx.emit(DeleteProjectResponseSchema, res, () => `deleted project ${id}\n`);
+    const name = deleted.project?.name ?? "";
+    ctx.emit(GetProjectResponseSchema, deleted, () => `deleted project ${name} (${id})\n`);
   });
 }

@@ -1,11 +1,13 @@
 import { AuthMode, type Rule } from "@switchyard/api";
+import type { Labels } from "../names.js";
 import { type Column, formatBool, formatDetails, formatTime } from "../output.js";
 import { formatRateLimit } from "../rate-limit-flags.js";
 
-/** The columns of `rules list` (and of `rules reorder`). */
-export const ruleColumns: Column<Rule>[] = [
+/** The columns of `rules list` (and of `rules reorder`), projects and aliases by name. */
+export const ruleColumns = (label: Labels): Column<Rule>[] => [
   { header: "id", value: (r) => r.id },
-  { header: "scope", value: (r) => r.aliasId || "default" },
+  { header: "project", value: (r) => label.project(r.projectId) },
+  { header: "alias", value: (r) => (r.aliasId ? label.alias(r.aliasId) : "(defaults)") },
   { header: "order", value: (r) => (r.order === undefined ? "" : String(r.order)) },
   { header: "path", value: (r) => r.pathPattern, maxWidth: 40 },
   { header: "target", value: (r) => r.targetUrl, maxWidth: 50 },
@@ -16,15 +18,15 @@ export const ruleColumns: Column<Rule>[] = [
 ];
 
 /** Every field of one rule; secret header values stay the API's mask. */
-export function ruleDetails(r: Rule | undefined): string {
+export function ruleDetails(r: Rule | undefined, label: Labels): string {
   if (!r) return "";
   const added = (r.headerConfig?.add ?? []).map(
     (h) => `${h.name}=${h.value}${h.secret ? " (secret)" : ""}`,
   );
   return formatDetails([
     ["id", r.id],
-    ["project", r.projectId],
-    ["scope", r.aliasId ? `alias ${r.aliasId}` : "project defaults"],
+    ["project", `${label.project(r.projectId)} (${r.projectId})`],
+    ["scope", r.aliasId ? `alias ${label.alias(r.aliasId)} (${r.aliasId})` : "project defaults"],
     ["order", r.order === undefined ? "" : String(r.order)],
     ["path", r.pathPattern],
     ["target", r.targetUrl],

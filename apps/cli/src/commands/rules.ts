@@ -1,21 +1,38 @@
-import { create } from "@bufbuild/protobuf";
+import { create, equals } from "@bufbuild/protobuf";
 import {
   CreateRuleResponseSchema,
-  DeleteRuleResponseSchema,
   GetRuleResponseSchema,
+  HeaderConfigSchema,
   ListRulesResponseSchema,
   ReorderRulesResponseSchema,
+  type Rule,
   UpdateRuleResponseSchema,
 } from "@switchyard/api";
 import type { Command } from "commander";
-import { contextOf, parseLimit } from "../context.js";
+import { type CommandContext, contextOf } from "../context.js";
+import { applyHeaderEdits } from "../header-flags.js";
 import type { CliIo } from "../io.js";
+import { type Labels, Names } from "../names.js";
 import { formatTable } from "../output.js";
-import { collectPages } from "../pagination.js";
+import { type PagingFlags, readPages } from "../pagination.js";
 import { type RuleFlags, ruleChangeFromFlags } from "../rule-flags.js";
 import { UsageError } from "../usage-error.js";
 import { ruleColumns, ruleDetails } from "./rule-view.js";
-import { noteMore, requireChanges, withEtag, withLimit, withRateLimit } from "./shared.js";
+import { noteMore, requireChanges, withEtag, withPaging, withRateLimit } from "./shared.js";
+
+/** The project and alias names of these rules, read only for table output. */
+async function labelsFor(ctx: CommandContext, names: Names, rules: Rule[]): Promise<Labels> {
+  if (ctx.output !== "table") return { project: String, alias: String };
+  return names.labels(rules.filter((r) => r.aliasId !== "").map((r) => r.projectId));
+}
+
+/** `--project` and `--alias` (names or ids) as ids; an alias name is one of the project's. */
+async function scopeOf(names: Names, flags: { project: string; alias?: string }) {
+  const projectId = await names.projectId("--project", flags.project);
+  const aliasId =
+    flags.alias === undefined ? undefined : await names.aliasId("--alias", flags.alias, projectId);
+  return { projectId, aliasId };
+}
 
 /** Lets `--method GET,POST` and `--method GET POST` mean the same. */
 function splitList(value: string, previous: string[] | false | undefined): string[] {
@@ -62,15 +79,23 @@ function withRuleFlags(command: Command, mode: "create" | "update"): Command {
     .option("--no-method", "allow every method (default)")
     .option("--allow-header <name...>", "forward these extra headers both ways", splitList)
     .option("--no-allow-header", "forward only the safe header list")
-    .option("--add-header <name=value...>", "set this header upstream", collect)
+    .option("--set-header <name=value...>", "set this header upstream", collect)
     .option(
-      "--add-secret-header <name=value...>",
+      "--set-secret-header <name=value...>",
       "set this header, stored encrypted and shown masked",
       collect,
     )
+    .option("--add-header <name=value...>", "the same as --set-header", collect)
+    .option("--add-secret-header <name=value...>", "the same as --set-secret-header", collect)
     .option("--strip-header <name...>", "remove this header from the upstream request", splitList);
   if (mode === "update") {
-    command.option("--clear-headers", "remove every added and stripped header");
+    command
+      .option(
+        "--remove-header <name...>",
+        "stop setting or stripping this header (the others are kept)",
+        splitList,
+      )
+      .option("--clear-headers", "remove every set and stripped header");
   }
   command
     .option(
@@ -94,40 +119,43 @@ function withRuleFlags(command: Command, mode: "create" | "update"): Command {
 
 const updateFlags =
   "--path, --target, --[no-]strip-prefix, --order, --timeout-ms, --[no-]preserve-host, --enabled, --disabled, " +
-  "--description, --[no-]method, --[no-]allow-header, --add-header, --add-secret-header, --strip-header, " +
-  "--clear-headers, --auth, --auth-cookie, --require-claim, --dangerously-allow-unauthenticated, --[no-]rate-limit, --[no-]egress-proxy, --[no-]websocket";
+  "--description, --[no-]method, --[no-]allow-header, --set-header, --set-secret-header, --strip-header, " +
+  "--remove-header, --clear-headers, --auth, --auth-cookie, --require-claim, --dangerously-allow-unauthenticated, --[no-]rate-limit, --[no-]egress-proxy, --[no-]websocket";
 
 /** `switchyard rules list|get|create|update|delete|reorder`. */
 export function rulesCommand(program: Command, io: CliIo): void {
   const rules = program.command("rules").description("manage proxy rules");
 
-  withLimit(rules.command("list").description("list rules in match order"))
-    .requiredOption("--project <id>", "project id")
-    .option("--alias <id>", "only this alias's rules")
+  withPaging(rules.command("list").description("list rules in match order"))
+    .requiredOption("--project <project>", "project name or id")
+    .option("--alias <alias>", "only this alias's rules (name or id)")
     .option("--defaults-only", "only the project's default rules")
     .action(
       async (
-        flags: { project: string; alias?: string; defaultsOnly?: boolean; limit?: string },
+        flags: PagingFlags & { project: string; alias?: string; defaultsOnly?: boolean },
         cmd,
       ) => {
         if (flags.alias !== undefined && flags.defaultsOnly) {
           throw new UsageError("--alias: cannot be combined with --defaults-only");
         }
-        const aliasId = flags.defaultsOnly ? "" : flags.alias;
         const ctx = contextOf(io, cmd);
-        const page = await collectPages(async (pageSize, pageToken) => {
+        const names = new Names(ctx.client);
+        const scope = await scopeOf(names, flags);
+        const aliasId = flags.defaultsOnly ? "" : scope.aliasId;
+        const page = await readPages(flags, async (pageSize, pageToken) => {
           const res = await ctx.client.rules.listRules({
-            projectId: flags.project,
+            projectId: scope.projectId,
             aliasId,
             pageSize,
             pageToken,
           });
           return { items: res.rules, nextPageToken: res.nextPageToken };
-        }, parseLimit(flags.limit));
+        });
+        const label = await labelsFor(ctx, names, page.items);
         ctx.emit(
           ListRulesResponseSchema,
           create(ListRulesResponseSchema, { rules: page.items, nextPageToken: page.nextPageToken }),
-          () => formatTable(ruleColumns, page.items),
+          () => formatTable(ruleColumns(label), page.items),
         );
         noteMore(ctx, page);
       },
@@ -140,23 +168,27 @@ export function rulesCommand(program: Command, io: CliIo): void {
     .action(async (id: string, _flags, cmd) => {
       const ctx = contextOf(io, cmd);
       const res = await ctx.client.rules.getRule({ id });
-      ctx.emit(GetRuleResponseSchema, res, () => ruleDetails(res.rule));
+      const label = await labelsFor(ctx, new Names(ctx.client), res.rule ? [res.rule] : []);
+      ctx.emit(GetRuleResponseSchema, res, () => ruleDetails(res.rule, label));
     });
 
   withRuleFlags(
     rules
       .command("create")
       .description("create a rule")
-      .requiredOption("--project <id>", "project id")
-      .option("--alias <id>", "alias id (default: a project default rule)"),
+      .requiredOption("--project <project>", "project name or id")
+      .option("--alias <alias>", "alias name or id (default: a project default rule)"),
     "create",
   ).action(async (flags: RuleFlags & { project: string; alias?: string }, cmd) => {
     const { rule } = ruleChangeFromFlags(flags);
-    rule.projectId = flags.project;
-    rule.aliasId = flags.alias ?? "";
     const ctx = contextOf(io, cmd);
+    const names = new Names(ctx.client);
+    const scope = await scopeOf(names, flags);
+    rule.projectId = scope.projectId;
+    rule.aliasId = scope.aliasId ?? "";
     const res = await ctx.client.rules.createRule({ rule });
-    ctx.emit(CreateRuleResponseSchema, res, () => ruleDetails(res.rule));
+    const label = await labelsFor(ctx, names, res.rule ? [res.rule] : []);
+    ctx.emit(CreateRuleResponseSchema, res, () => ruleDetails(res.rule, label));
   });
 
   withEtag(
@@ -164,35 +196,67 @@ export function rulesCommand(program: Command, io: CliIo): void {
       rules
         .command("update")
         .description(
-          "change a rule: only the given flags are written (a header flag replaces all headers, an auth flag the whole auth policy)",
+          "change a rule: only the given flags are written (each header flag changes one header and keeps the rest; an auth flag writes the whole auth policy)",
         )
         .argument("<id>", "rule id"),
       "update",
     ),
   ).action(async (id: string, flags: RuleFlags & { etag?: string }, cmd) => {
-    const { rule, paths } = ruleChangeFromFlags(flags);
+    const { rule, paths, headerEdits } = ruleChangeFromFlags(flags);
     requireChanges(paths, updateFlags);
     rule.id = id;
     rule.etag = flags.etag ?? "";
     const ctx = contextOf(io, cmd);
+    const names = new Names(ctx.client);
+    if (headerEdits !== undefined) {
+      // header_config is one field: the edits apply to the headers the rule has now, as the
+      // API shows them (a secret as the mask, which keeps it). Its etag makes the write fail,
+      // rather than drop a header, if another write came in between.
+      const current = (await ctx.client.rules.getRule({ id })).rule;
+      const { headerConfig, missing } = applyHeaderEdits(current?.headerConfig, headerEdits);
+      for (const name of missing) {
+        io.err(`note: rule ${id} sets and strips no header ${name}; nothing to remove\n`);
+      }
+      rule.headerConfig = headerConfig;
+      rule.etag ||= current?.etag ?? "";
+      const unchanged = equals(
+        HeaderConfigSchema,
+        headerConfig,
+        current?.headerConfig ?? create(HeaderConfigSchema),
+      );
+      if (unchanged && paths.length === 1 && current !== undefined) {
+        const label = await labelsFor(ctx, names, [current]);
+        ctx.emit(
+          UpdateRuleResponseSchema,
+          create(UpdateRuleResponseSchema, { rule: current }),
+          () => ruleDetails(current, label),
+        );
+        return;
+      }
+    }
     const res = await ctx.client.rules.updateRule({ rule, updateMask: { paths } });
-    ctx.emit(UpdateRuleResponseSchema, res, () => ruleDetails(res.rule));
+    const label = await labelsFor(ctx, names, res.rule ? [res.rule] : []);
+    ctx.emit(UpdateRuleResponseSchema, res, () => ruleDetails(res.rule, label));
   });
 
-  withEtag(rules.command("delete").description("delete a rule").argument("<id>", "rule id")).action(
-    async (id: string, flags: { etag?: string }, cmd) => {
-      const ctx = contextOf(io, cmd);
-      const res = await ctx.client.rules.deleteRule({ id, etag: flags.etag ?? "" });
-      ctx.emit(DeleteRuleResponseSchema, res, () => `deleted rule ${id}\n`);
-    },
-  );
+  withEtag(
+    rules
+      .command("delete")
+      .description("delete a rule (prints it as it was)")
+      .argument("<id>", "rule id"),
+  ).action(async (id: string, flags: { etag?: string }, cmd) => {
+    const ctx = contextOf(io, cmd);
+    const deleted = await ctx.client.rules.getRule({ id });
+    await ctx.client.rules.deleteRule({ id, etag: flags.etag ?? "" });
+    ctx.emit(GetRuleResponseSchema, deleted, () => `deleted rule ${id}\n`);
+  });
 
   rules
     .command("reorder")
     .description("set the order of every rule of one scope at once")
     .argument("<ids...>", "every rule id of the scope, once each, in the new order")
-    .requiredOption("--project <id>", "project id")
-    .option("--alias <id>", "alias id (default: the project's default rules)")
+    .requiredOption("--project <project>", "project name or id")
+    .option("--alias <alias>", "alias name or id (default: the project's default rules)")
     .action(async (ids: string[], flags: { project: string; alias?: string }, cmd) => {
       const seen = new Set<string>();
       for (const id of ids) {
@@ -200,11 +264,14 @@ export function rulesCommand(program: Command, io: CliIo): void {
         seen.add(id);
       }
       const ctx = contextOf(io, cmd);
+      const names = new Names(ctx.client);
+      const scope = await scopeOf(names, flags);
       const res = await ctx.client.rules.reorderRules({
-        projectId: flags.project,
-        aliasId: flags.alias ?? "",
+        projectId: scope.projectId,
+        aliasId: scope.aliasId ?? "",
         ruleIds: ids,
       });
-      ctx.emit(ReorderRulesResponseSchema, res, () => formatTable(ruleColumns, res.rules));
+      const label = await labelsFor(ctx, names, res.rules);
+      ctx.emit(ReorderRulesResponseSchema, res, () => formatTable(ruleColumns(label), res.rules));
     });
 }

@@ -3,9 +3,12 @@ import type { CommandContext } from "../context.js";
 import type { Page } from "../pagination.js";
 import { UsageError } from "../usage-error.js";
 
-/** Adds `--limit N` to a list command. */
-export function withLimit(command: Command): Command {
-  return command.option("--limit <n>", "stop after N items (default: every page)");
+/** Adds `--limit N`, `--page-size N` and `--page-token TOKEN` to a list command. */
+export function withPaging(command: Command): Command {
+  return command
+    .option("--limit <n>", "stop after N items (default: every page)")
+    .option("--page-size <n>", "read one page of at most N items, 1..1000 (not with --limit)")
+    .option("--page-token <token>", "start where an earlier list stopped (its next page token)");
 }
 
 /** Adds `--etag ETAG` to an update or delete command. */
@@ -39,9 +42,12 @@ export function requireChanges(paths: readonly string[], flags: string): void {
   if (paths.length === 0) throw new UsageError(`nothing to update: give at least one of ${flags}`);
 }
 
-/** After a list cut short by --limit, tells a person (on stderr) that more exist. */
+/**
+ * After a list cut short by --limit or --page-size, tells a person (on stderr) that more exist
+ * and how to read on; JSON and YAML output carry the token as next_page_token.
+ */
 export function noteMore(ctx: CommandContext, page: Page<unknown>): void {
   if (page.nextPageToken !== "" && ctx.output === "table") {
-    ctx.io.err(`(more results exist; raise --limit to see them)\n`);
+    ctx.io.err(`(more results exist; read on with --page-token ${page.nextPageToken})\n`);
   }
 }
