@@ -1,11 +1,13 @@
 import { RateLimitKey } from "@switchyard/api";
+import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from "@switchyard/policy";
 import { UsageError } from "./usage-error.js";
 
 /*
  * Pure parsers for flag values. Each throws a UsageError naming the flag, so a
- * typo is exit code 2 before anything reaches the server. Ranges the API
- * documents (timeout 100..60000, window 1s..24h) are the server's to check: it
- * answers InvalidArgument naming the field, and there is one copy of the rule.
+ * typo is exit code 2 before anything reaches the server. A range the CLI
+ * checks is the server's own constant from @switchyard/policy, so the two never
+ * disagree; the others (window 1s..24h) are left to the server, which answers
+ * InvalidArgument naming the field.
  */
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -18,6 +20,24 @@ export function parseInteger(flag: string, value: string, min = 0): number {
   const n = Number(value.trim());
   if (n < min || n > INT32_MAX) {
     throw new UsageError(`${flag}: ${value} is out of range (${min}..${INT32_MAX})`);
+  }
+  return n;
+}
+
+/**
+ * `--timeout-ms`: exactly what the API accepts for a rule's timeout_ms, 100..60000, or 0
+ * for the default (30000).
+ */
+export function parseTimeoutMs(value: string): number {
+  const flag = "--timeout-ms";
+  if (!/^\d+$/.test(value.trim())) {
+    throw new UsageError(`${flag}: "${value}" is not a whole number of milliseconds`);
+  }
+  const n = Number(value.trim());
+  if (n !== 0 && (n < MIN_TIMEOUT_MS || n > MAX_TIMEOUT_MS)) {
+    throw new UsageError(
+      `${flag}: ${value.trim()} is out of range (${MIN_TIMEOUT_MS}..${MAX_TIMEOUT_MS} ms, or 0 for the default 30000)`,
+    );
   }
   return n;
 }

@@ -29,6 +29,11 @@ export function reportError(err: unknown, io: CliIo, hints: ErrorHints): ExitCod
 function describe(err: unknown, hints: ErrorHints): { message: string; exitCode: ExitCode } {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
   if (err instanceof ConnectError) {
+    const foreign = foreignAnswer(err);
+    if (foreign !== undefined) {
+      const message = `${hints.server} did not answer as a Switchyard control plane (${foreign}); check --server`;
+      return { message, exitCode: ExitCode.unavailable };
+    }
     const exitCode = exitCodeForRpcError(err);
     if (exitCode === ExitCode.unavailable) {
       const why = isNetworkError(err) ? rootCause(err) : err.rawMessage;
@@ -37,10 +42,46 @@ function describe(err: unknown, hints: ErrorHints): { message: string; exitCode:
     if (err.code === Code.Unauthenticated && !hints.hasToken) {
       return { message: `${err.rawMessage} (pass --token or set SWITCHYARD_TOKEN)`, exitCode };
     }
-    return { message: err.rawMessage, exitCode };
+    return { message: err.rawMessage || `the server answered ${Code[err.code]}`, exitCode };
   }
   if (err instanceof Error) return { message: err.message, exitCode: ExitCode.unexpected };
   return { message: String(err), exitCode: ExitCode.unexpected };
+}
+
+/** Content types a control plane answers with: Connect (unary and streaming) and gRPC(-Web). */
+const RPC_CONTENT_TYPE = /^application\/(json|proto|connect\+|grpc)/i;
+
+/**
+ * What shows that something other than a control plane answered, or undefined when the
+ * answer may be one's: the admin port or a worker's proxy port (404, not a Connect error),
+ * a web server (HTML), TLS spoken to the plain-text API port, or not HTTP at all. A control
+ * plane answers every call with a Connect message or a Connect error naming its code.
+ */
+export function foreignAnswer(err: ConnectError): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code !== "string") continue;
+    if (
+      code === "EPROTO" ||
+      code.startsWith("ERR_SSL_") ||
+      /wrong version number/.test(e.message)
+    ) {
+      return "the TLS handshake failed: is it an http:// URL?";
+    }
+    if (code.startsWith("HPE_")) return "the answer is not HTTP";
+  }
+  const contentType = err.metadata.get("content-type");
+  if (contentType !== null && !RPC_CONTENT_TYPE.test(contentType)) {
+    return `it answered ${contentType}`;
+  }
+  if (
+    err.code === Code.Unimplemented &&
+    (err.rawMessage === "" || /^HTTP \d{3}$/.test(err.rawMessage))
+  ) {
+    // connect-node's answer to an unknown procedure too: a control plane older than this CLI.
+    return `${err.rawMessage || "an error without a Connect code"} for a Switchyard API call`;
+  }
+  return undefined;
 }
 
 function rootCause(err: Error): string {

@@ -6,7 +6,7 @@ import {
   type Rule,
   RuleSchema,
 } from "@switchyard/api";
-import { parseHeaderName, parseInteger, parseMethod } from "./flags.js";
+import { parseHeaderName, parseInteger, parseMethod, parseTimeoutMs } from "./flags.js";
 import {
   applyHeaderEdits,
   type HeaderEdits,
@@ -75,7 +75,7 @@ export function ruleChangeFromFlags(flags: RuleFlags): RuleChange {
     set("order", () => (rule.order = order));
   }
   if (flags.timeoutMs !== undefined) {
-    const timeoutMs = parseInteger("--timeout-ms", flags.timeoutMs, 1);
+    const timeoutMs = parseTimeoutMs(flags.timeoutMs);
     set("timeout_ms", () => (rule.timeoutMs = timeoutMs));
   }
   if (flags.preserveHost !== undefined)

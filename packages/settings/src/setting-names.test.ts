@@ -6,7 +6,7 @@ describe("settingsReadBy", () => {
     {
       desc: "the CLI client",
       components: ["cli"],
-      expected: ["SWITCHYARD_SERVER", "SWITCHYARD_TOKEN"],
+      expected: ["SWITCHYARD_SERVER", "SWITCHYARD_TOKEN", "SWITCHYARD_CLI_CONFIG"],
     },
     {
       desc: "the test suites",

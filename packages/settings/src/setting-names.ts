@@ -42,6 +42,7 @@ export const SWITCHYARD_SETTINGS = {
   SWITCHYARD_LOG_LEVEL: ["control-plane", "worker"],
   SWITCHYARD_SERVER: ["cli"],
   SWITCHYARD_TOKEN: ["cli"],
+  SWITCHYARD_CLI_CONFIG: ["cli"],
   SWITCHYARD_TEST_DATABASE_URL: ["tests"],
   SWITCHYARD_TEST_REDIS_URL: ["tests"],
 } as const satisfies Record<`SWITCHYARD_${string}`, readonly Component[]>;
