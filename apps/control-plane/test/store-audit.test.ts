@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
-import { AliasSchema, Role, SECRET_MASK, TokenSchema } from "@switchyard/api";
+import { AliasSchema, ProjectSchema, Role, SECRET_MASK, TokenSchema } from "@switchyard/api";
 import { describe, expect, it } from "vitest";
 import {
   backends,
@@ -9,6 +9,7 @@ import {
   newProject,
   newRule,
   testKeyring,
+  unique,
   useStore,
 } from "./store-fixture.js";
 
@@ -104,6 +105,45 @@ describe.each(backends)("audit log on $backend", ({ backend, skip }) => {
       );
       // A prefix is literal: LIKE wildcards match nothing special.
       expect((await t.store.audit.list({ resourcePrefix: "rules%" })).items).toEqual([]);
+    });
+
+    it("filters by actor (whole, token id or token name) and by time", async () => {
+      const deployer = { actor: "token:tok_deploy (ci (prod))", action: "test" };
+      const other = { actor: "token:tok_other (ci)", action: "test" };
+      const before = new Date();
+      const first = await t.store.projects.create(
+        deployer,
+        create(ProjectSchema, { name: unique("audited") }),
+      );
+      const second = await t.store.projects.create(
+        other,
+        create(ProjectSchema, { name: unique("audited") }),
+      );
+      const resources = async (filter: { actor?: string; since?: Date }) =>
+        (await t.store.audit.list({ resourcePrefix: "projects/", ...filter })).items
+          .map((e) => e.resource)
+          .filter((r) => r === `projects/${first.id}` || r === `projects/${second.id}`);
+      const mine = [`projects/${first.id}`];
+      expect(await resources({ actor: "tok_deploy" })).toEqual(mine);
+      expect(await resources({ actor: "ci (prod)" })).toEqual(mine);
+      expect(await resources({ actor: deployer.actor })).toEqual(mine);
+      expect(await resources({ actor: "ci" })).toEqual([`projects/${second.id}`]);
+      // Only whole ids and names match, not parts of them.
+      expect(await resources({ actor: "tok_" })).toEqual([]);
+      expect(await resources({ actor: "prod" })).toEqual([]);
+      expect((await t.store.audit.list({ actor: "test", pageSize: 1 })).items[0]?.actor).toBe(
+        "test",
+      );
+
+      const all = await resources({ since: new Date(before.getTime() - 60_000) });
+      expect(all).toEqual([`projects/${second.id}`, `projects/${first.id}`]);
+      expect(await resources({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+
+      const token = (await t.store.audit.list({ actor: "ci", pageSize: 1 })).nextPageToken;
+      expect(await codeOf(t.store.audit.list({ actor: "tok_deploy", pageToken: token }))).toBe(
+        Code.InvalidArgument,
+      );
+      expect(await codeOf(t.store.audit.list({ actor: "a\u0000b" }))).toBe(Code.InvalidArgument);
     });
   });
 });

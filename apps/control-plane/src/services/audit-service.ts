@@ -1,3 +1,4 @@
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type AuditService, Role } from "@switchyard/api";
 import { principalOf, requireRole, requireUnscoped } from "../auth/authorize.js";
@@ -14,6 +15,8 @@ export function auditService({ store }: ServiceDeps): ServiceImpl<typeof AuditSe
         pageSize: req.pageSize,
         pageToken: req.pageToken,
         resourcePrefix: req.resourcePrefix,
+        actor: req.actor,
+        since: req.since && timestampDate(req.since),
       });
       return { events: page.items, nextPageToken: page.nextPageToken };
     },

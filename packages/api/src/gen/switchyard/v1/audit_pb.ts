@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/audit.proto.
  */
 export const file_switchyard_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("Chlzd2l0Y2h5YXJkL3YxL2F1ZGl0LnByb3RvEg1zd2l0Y2h5YXJkLnYxItYBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEg4KBmFjdGlvbhgEIAEoCRIQCghyZXNvdXJjZRgFIAEoCRInCgZiZWZvcmUYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBWFmdGVyGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIQCghyZXZpc2lvbhgIIAEoAyJYChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD3Jlc291cmNlX3ByZWZpeBgDIAEoCSJdChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIpCgZldmVudHMYASADKAsyGS5zd2l0Y2h5YXJkLnYxLkF1ZGl0RXZlbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMnAKDEF1ZGl0U2VydmljZRJgCg9MaXN0QXVkaXRFdmVudHMSJS5zd2l0Y2h5YXJkLnYxLkxpc3RBdWRpdEV2ZW50c1JlcXVlc3QaJi5zd2l0Y2h5YXJkLnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("Chlzd2l0Y2h5YXJkL3YxL2F1ZGl0LnByb3RvEg1zd2l0Y2h5YXJkLnYxItYBCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAMgASgJEg4KBmFjdGlvbhgEIAEoCRIQCghyZXNvdXJjZRgFIAEoCRInCgZiZWZvcmUYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EiYKBWFmdGVyGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIQCghyZXZpc2lvbhgIIAEoAyKSAQoWTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIXCg9yZXNvdXJjZV9wcmVmaXgYAyABKAkSDQoFYWN0b3IYBCABKAkSKQoFc2luY2UYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl0KF0xpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlEikKBmV2ZW50cxgBIAMoCzIZLnN3aXRjaHlhcmQudjEuQXVkaXRFdmVudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkycAoMQXVkaXRTZXJ2aWNlEmAKD0xpc3RBdWRpdEV2ZW50cxIlLnN3aXRjaHlhcmQudjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBomLnN3aXRjaHlhcmQudjEuTGlzdEF1ZGl0RXZlbnRzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * One mutation, as the store committed it. Secret values are redacted.
@@ -100,6 +100,21 @@ export type ListAuditEventsRequest = Message<"switchyard.v1.ListAuditEventsReque
    * @generated from field: string resource_prefix = 3;
    */
   resourcePrefix: string;
+
+  /**
+   * Only events of this actor: the whole actor ("bootstrap-admin", "token:<id> (<name>)"),
+   * a token id, or a token name. Empty: every actor.
+   *
+   * @generated from field: string actor = 4;
+   */
+  actor: string;
+
+  /**
+   * Only events at or after this time. Unset: from the first event.
+   *
+   * @generated from field: google.protobuf.Timestamp since = 5;
+   */
+  since?: Timestamp;
 };
 
 /**
