@@ -4,6 +4,7 @@ import type { ConfigService, ConfigSnapshot } from "@switchyard/api";
 import { principalOf, READERS, requireRole, visibleProjects } from "../auth/authorize.js";
 import { maskRuleSecrets } from "../secrets/rule-secrets.js";
 import type { ServiceDeps } from "./deps.js";
+import { createExplain } from "./explain.js";
 import {
   listWorkers,
   requireFleet,
@@ -16,7 +17,12 @@ import {
  * ConfigService, for any role. A scoped caller's snapshot holds only its
  * projects (the revision is the global one); secrets are always masked.
  */
-export function configService({ store, fleet }: ServiceDeps): ServiceImpl<typeof ConfigService> {
+export function configService({
+  store,
+  fleet,
+  targetPolicy,
+}: ServiceDeps): ServiceImpl<typeof ConfigService> {
+  const explain = createExplain(store, targetPolicy);
   return {
     async getConfigRevision(_req, context) {
       requireRole(principalOf(context), READERS);
@@ -61,6 +67,12 @@ export function configService({ store, fleet }: ServiceDeps): ServiceImpl<typeof
       );
       const now = (await store.revision()).revision;
       return { converged, revision, workers: workers.map((w) => toFleetWorker(w, now)) };
+    },
+
+    async explain(req, context) {
+      const principal = principalOf(context);
+      requireRole(principal, READERS);
+      return explain(req, principal);
     },
   };
 }

@@ -2,13 +2,13 @@
 // @generated from file switchyard/v1/config.proto (package switchyard.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Alias, Domain, Project } from "./project_pb.js";
 import { file_switchyard_v1_project } from "./project_pb.js";
-import type { Rule } from "./rule_pb.js";
+import type { AuthMode, ClaimRequirement, HeaderValue, RateLimit, Rule } from "./rule_pb.js";
 import { file_switchyard_v1_rule } from "./rule_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchyard/v1/config.proto.
  */
 export const file_switchyard_v1_config: GenFile = /*@__PURE__*/
-  fileDesc("Chpzd2l0Y2h5YXJkL3YxL2NvbmZpZy5wcm90bxINc3dpdGNoeWFyZC52MSLwAQoOQ29uZmlnU25hcHNob3QSEAoIcmV2aXNpb24YASABKAMSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAMgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBCADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBSADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgGIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZSKaAgoLQ29uZmlnRGVsdGESFgoOYWZ0ZXJfcmV2aXNpb24YASABKAMSEAoIcmV2aXNpb24YAiABKAMSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAQgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBSADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBiADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgHIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZRITCgtkZWxldGVkX2lkcxgIIAMoCSKbAgoLRmxlZXRXb3JrZXISCgoCaWQYASABKAkSEQoJaG9zdF9uYW1lGAIgASgJEgsKA3BpZBgDIAEoBRIPCgd2ZXJzaW9uGAQgASgJEhAKCHJldmlzaW9uGAUgASgDEhgKEHJldmlzaW9uc19iZWhpbmQYBiABKAMSMAoMYXBwbGllZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5oZWFydGJlYXRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFc3RhbGUYCiABKAgiGgoYR2V0Q29uZmlnUmV2aXNpb25SZXF1ZXN0Il4KGUdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USEAoIcmV2aXNpb24YASABKAMSLwoLdXBkYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhoKGEdldENvbmZpZ1NuYXBzaG90UmVxdWVzdCJMChlHZXRDb25maWdTbmFwc2hvdFJlc3BvbnNlEi8KCHNuYXBzaG90GAEgASgLMh0uc3dpdGNoeWFyZC52MS5Db25maWdTbmFwc2hvdCIXChVHZXRGbGVldFN0YXR1c1JlcXVlc3QiVwoWR2V0RmxlZXRTdGF0dXNSZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoAxIrCgd3b3JrZXJzGAIgAygLMhouc3dpdGNoeWFyZC52MS5GbGVldFdvcmtlciI+ChZXYWl0Rm9yUmV2aXNpb25SZXF1ZXN0EhAKCHJldmlzaW9uGAEgASgDEhIKCnRpbWVvdXRfbXMYAiABKAUiawoXV2FpdEZvclJldmlzaW9uUmVzcG9uc2USEQoJY29udmVyZ2VkGAEgASgIEhAKCHJldmlzaW9uGAIgASgDEisKB3dvcmtlcnMYAyADKAsyGi5zd2l0Y2h5YXJkLnYxLkZsZWV0V29ya2VyMqADCg1Db25maWdTZXJ2aWNlEmYKEUdldENvbmZpZ1JldmlzaW9uEicuc3dpdGNoeWFyZC52MS5HZXRDb25maWdSZXZpc2lvblJlcXVlc3QaKC5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USZgoRR2V0Q29uZmlnU25hcHNob3QSJy5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1NuYXBzaG90UmVxdWVzdBooLnN3aXRjaHlhcmQudjEuR2V0Q29uZmlnU25hcHNob3RSZXNwb25zZRJdCg5HZXRGbGVldFN0YXR1cxIkLnN3aXRjaHlhcmQudjEuR2V0RmxlZXRTdGF0dXNSZXF1ZXN0GiUuc3dpdGNoeWFyZC52MS5HZXRGbGVldFN0YXR1c1Jlc3BvbnNlEmAKD1dhaXRGb3JSZXZpc2lvbhIlLnN3aXRjaHlhcmQudjEuV2FpdEZvclJldmlzaW9uUmVxdWVzdBomLnN3aXRjaHlhcmQudjEuV2FpdEZvclJldmlzaW9uUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_switchyard_v1_project, file_switchyard_v1_rule]);
+  fileDesc("Chpzd2l0Y2h5YXJkL3YxL2NvbmZpZy5wcm90bxINc3dpdGNoeWFyZC52MSLwAQoOQ29uZmlnU25hcHNob3QSEAoIcmV2aXNpb24YASABKAMSLwoLY3JlYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAMgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBCADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBSADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgGIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZSKaAgoLQ29uZmlnRGVsdGESFgoOYWZ0ZXJfcmV2aXNpb24YASABKAMSEAoIcmV2aXNpb24YAiABKAMSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKCHByb2plY3RzGAQgAygLMhYuc3dpdGNoeWFyZC52MS5Qcm9qZWN0EiUKB2FsaWFzZXMYBSADKAsyFC5zd2l0Y2h5YXJkLnYxLkFsaWFzEiYKB2RvbWFpbnMYBiADKAsyFS5zd2l0Y2h5YXJkLnYxLkRvbWFpbhIiCgVydWxlcxgHIAMoCzITLnN3aXRjaHlhcmQudjEuUnVsZRITCgtkZWxldGVkX2lkcxgIIAMoCSKbAgoLRmxlZXRXb3JrZXISCgoCaWQYASABKAkSEQoJaG9zdF9uYW1lGAIgASgJEgsKA3BpZBgDIAEoBRIPCgd2ZXJzaW9uGAQgASgJEhAKCHJldmlzaW9uGAUgASgDEhgKEHJldmlzaW9uc19iZWhpbmQYBiABKAMSMAoMYXBwbGllZF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpzdGFydF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5oZWFydGJlYXRfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFc3RhbGUYCiABKAgiGgoYR2V0Q29uZmlnUmV2aXNpb25SZXF1ZXN0Il4KGUdldENvbmZpZ1JldmlzaW9uUmVzcG9uc2USEAoIcmV2aXNpb24YASABKAMSLwoLdXBkYXRlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhoKGEdldENvbmZpZ1NuYXBzaG90UmVxdWVzdCJMChlHZXRDb25maWdTbmFwc2hvdFJlc3BvbnNlEi8KCHNuYXBzaG90GAEgASgLMh0uc3dpdGNoeWFyZC52MS5Db25maWdTbmFwc2hvdCIXChVHZXRGbGVldFN0YXR1c1JlcXVlc3QiVwoWR2V0RmxlZXRTdGF0dXNSZXNwb25zZRIQCghyZXZpc2lvbhgBIAEoAxIrCgd3b3JrZXJzGAIgAygLMhouc3dpdGNoeWFyZC52MS5GbGVldFdvcmtlciI+ChZXYWl0Rm9yUmV2aXNpb25SZXF1ZXN0EhAKCHJldmlzaW9uGAEgASgDEhIKCnRpbWVvdXRfbXMYAiABKAUiawoXV2FpdEZvclJldmlzaW9uUmVzcG9uc2USEQoJY29udmVyZ2VkGAEgASgIEhAKCHJldmlzaW9uGAIgASgDEisKB3dvcmtlcnMYAyADKAsyGi5zd2l0Y2h5YXJkLnYxLkZsZWV0V29ya2VyImsKDkV4cGxhaW5SZXF1ZXN0EgwKBGhvc3QYASABKAkSDAoEcGF0aBgCIAEoCRIOCgZtZXRob2QYAyABKAkSLQoHaGVhZGVycxgEIAMoCzIcLnN3aXRjaHlhcmQudjEuRXhwbGFpbkhlYWRlciIsCg1FeHBsYWluSGVhZGVyEgwKBG5hbWUYASABKAkSDQoFdmFsdWUYAiABKAkihAEKDlBhc3NlZE92ZXJSdWxlEiEKBHJ1bGUYASABKAsyEy5zd2l0Y2h5YXJkLnYxLlJ1bGUSLQoGcmVhc29uGAIgASgOMh0uc3dpdGNoeWFyZC52MS5QYXNzT3ZlclJlYXNvbhIOCgZkZXRhaWwYAyABKAkSEAoIcnVsZV9zZXQYBCABKAkipAQKDUV4cGxhaW5Qb2xpY3kSKgoJYXV0aF9tb2RlGAEgASgOMhcuc3dpdGNoeWFyZC52MS5BdXRoTW9kZRIYChBhdXRoX2Nvb2tpZV9uYW1lGAIgASgJEjcKDnJlcXVpcmVfY2xhaW1zGAMgAygLMh8uc3dpdGNoeWFyZC52MS5DbGFpbVJlcXVpcmVtZW50EiwKCnJhdGVfbGltaXQYBCABKAsyGC5zd2l0Y2h5YXJkLnYxLlJhdGVMaW1pdBIZChFyYXRlX2xpbWl0X3NvdXJjZRgFIAEoCRIXCg9hbGxvd2VkX21ldGhvZHMYBiADKAkSLwoLYWRkX2hlYWRlcnMYByADKAsyGi5zd2l0Y2h5YXJkLnYxLkhlYWRlclZhbHVlEhUKDXN0cmlwX2hlYWRlcnMYCCADKAkSFwoPYWxsb3dlZF9oZWFkZXJzGAkgAygJEjcKEWZvcndhcmRlZF9oZWFkZXJzGAogAygLMhwuc3dpdGNoeWFyZC52MS5FeHBsYWluSGVhZGVyEhcKD2Ryb3BwZWRfaGVhZGVycxgLIAMoCRIUCgxzdHJpcF9wcmVmaXgYDCABKAgSEQoJcGF0aF9tb2RlGA0gASgJEhUKDXByZXNlcnZlX2hvc3QYDiABKAgSEgoKdGltZW91dF9tcxgPIAEoBRIRCgl3ZWJzb2NrZXQYECABKAgSGAoQZWdyZXNzX3Byb3h5X3VybBgRIAEoCSLnAwoPRXhwbGFpblJlc3BvbnNlEhAKCHJldmlzaW9uGAEgASgDEg4KBm1ldGhvZBgCIAEoCRIMCgRob3N0GAMgASgJEgwKBHBhdGgYBCABKAkSDQoFcXVlcnkYBSABKAkSLgoHb3V0Y29tZRgGIAEoDjIdLnN3aXRjaHlhcmQudjEuRXhwbGFpbk91dGNvbWUSDgoGc3RhdHVzGAcgASgFEhQKDHByb2JsZW1fdHlwZRgIIAEoCRIOCgZkZXRhaWwYCSABKAkSJQoGZG9tYWluGAogASgLMhUuc3dpdGNoeWFyZC52MS5Eb21haW4SJwoHcHJvamVjdBgLIAEoCzIWLnN3aXRjaHlhcmQudjEuUHJvamVjdBIjCgVhbGlhcxgMIAEoCzIULnN3aXRjaHlhcmQudjEuQWxpYXMSEQoJcnVsZV9zZXRzGA0gAygJEiEKBHJ1bGUYDiABKAsyEy5zd2l0Y2h5YXJkLnYxLlJ1bGUSMgoLcGFzc2VkX292ZXIYDyADKAsyHS5zd2l0Y2h5YXJkLnYxLlBhc3NlZE92ZXJSdWxlEiwKBnBvbGljeRgQIAEoCzIcLnN3aXRjaHlhcmQudjEuRXhwbGFpblBvbGljeRIUCgx1cHN0cmVhbV91cmwYESABKAkqawoORXhwbGFpbk91dGNvbWUSHwobRVhQTEFJTl9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXRVhQTEFJTl9PVVRDT01FX0ZPUldBUkQQARIbChdFWFBMQUlOX09VVENPTUVfUkVGVVNFRBACKtQBCg5QYXNzT3ZlclJlYXNvbhIgChxQQVNTX09WRVJfUkVBU09OX1VOU1BFQ0lGSUVEEAASHQoZUEFTU19PVkVSX1JFQVNPTl9ESVNBQkxFRBABEiQKIFBBU1NfT1ZFUl9SRUFTT05fSU5WQUxJRF9QQVRURVJOEAISHQoZUEFTU19PVkVSX1JFQVNPTl9OT19NQVRDSBADEh0KGVBBU1NfT1ZFUl9SRUFTT05fU0hBRE9XRUQQBBIdChlQQVNTX09WRVJfUkVBU09OX1JFUExBQ0VEEAUy6gMKDUNvbmZpZ1NlcnZpY2USZgoRR2V0Q29uZmlnUmV2aXNpb24SJy5zd2l0Y2h5YXJkLnYxLkdldENvbmZpZ1JldmlzaW9uUmVxdWVzdBooLnN3aXRjaHlhcmQudjEuR2V0Q29uZmlnUmV2aXNpb25SZXNwb25zZRJmChFHZXRDb25maWdTbmFwc2hvdBInLnN3aXRjaHlhcmQudjEuR2V0Q29uZmlnU25hcHNob3RSZXF1ZXN0Giguc3dpdGNoeWFyZC52MS5HZXRDb25maWdTbmFwc2hvdFJlc3BvbnNlEl0KDkdldEZsZWV0U3RhdHVzEiQuc3dpdGNoeWFyZC52MS5HZXRGbGVldFN0YXR1c1JlcXVlc3QaJS5zd2l0Y2h5YXJkLnYxLkdldEZsZWV0U3RhdHVzUmVzcG9uc2USYAoPV2FpdEZvclJldmlzaW9uEiUuc3dpdGNoeWFyZC52MS5XYWl0Rm9yUmV2aXNpb25SZXF1ZXN0GiYuc3dpdGNoeWFyZC52MS5XYWl0Rm9yUmV2aXNpb25SZXNwb25zZRJICgdFeHBsYWluEh0uc3dpdGNoeWFyZC52MS5FeHBsYWluUmVxdWVzdBoeLnN3aXRjaHlhcmQudjEuRXhwbGFpblJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchyard_v1_project, file_switchyard_v1_rule]);
 
 /**
  * Everything a worker needs to route, at one revision.
@@ -369,6 +369,446 @@ export const WaitForRevisionResponseSchema: GenMessage<WaitForRevisionResponse> 
   messageDesc(file_switchyard_v1_config, 10);
 
 /**
+ * @generated from message switchyard.v1.ExplainRequest
+ */
+export type ExplainRequest = Message<"switchyard.v1.ExplainRequest"> & {
+  /**
+   * The request's Host header (any case, with or without a port). Required.
+   *
+   * @generated from field: string host = 1;
+   */
+  host: string;
+
+  /**
+   * The request-target as a client sends it: path and optional ?query, before
+   * normalisation. Required; starts with "/".
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * Default GET.
+   *
+   * @generated from field: string method = 3;
+   */
+  method: string;
+
+  /**
+   * More request headers; they decide which headers are forwarded. Default none.
+   *
+   * @generated from field: repeated switchyard.v1.ExplainHeader headers = 4;
+   */
+  headers: ExplainHeader[];
+};
+
+/**
+ * Describes the message switchyard.v1.ExplainRequest.
+ * Use `create(ExplainRequestSchema)` to create a new message.
+ */
+export const ExplainRequestSchema: GenMessage<ExplainRequest> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 11);
+
+/**
+ * One header field.
+ *
+ * @generated from message switchyard.v1.ExplainHeader
+ */
+export type ExplainHeader = Message<"switchyard.v1.ExplainHeader"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message switchyard.v1.ExplainHeader.
+ * Use `create(ExplainHeaderSchema)` to create a new message.
+ */
+export const ExplainHeaderSchema: GenMessage<ExplainHeader> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 12);
+
+/**
+ * A rule of the request's scope that did not answer, and why.
+ *
+ * @generated from message switchyard.v1.PassedOverRule
+ */
+export type PassedOverRule = Message<"switchyard.v1.PassedOverRule"> & {
+  /**
+   * Secret header values masked.
+   *
+   * @generated from field: switchyard.v1.Rule rule = 1;
+   */
+  rule?: Rule;
+
+  /**
+   * @generated from field: switchyard.v1.PassOverReason reason = 2;
+   */
+  reason: PassOverReason;
+
+  /**
+   * One line for people.
+   *
+   * @generated from field: string detail = 3;
+   */
+  detail: string;
+
+  /**
+   * "alias" (the alias's own rules) or "project" (the project defaults).
+   *
+   * @generated from field: string rule_set = 4;
+   */
+  ruleSet: string;
+};
+
+/**
+ * Describes the message switchyard.v1.PassedOverRule.
+ * Use `create(PassedOverRuleSchema)` to create a new message.
+ */
+export const PassedOverRuleSchema: GenMessage<PassedOverRule> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 13);
+
+/**
+ * The policy of the rule that answers, as the workers serve it.
+ *
+ * @generated from message switchyard.v1.ExplainPolicy
+ */
+export type ExplainPolicy = Message<"switchyard.v1.ExplainPolicy"> & {
+  /**
+   * The effective mode: AUTH_MODE_REQUIRE when the rule leaves it unset.
+   *
+   * @generated from field: switchyard.v1.AuthMode auth_mode = 1;
+   */
+  authMode: AuthMode;
+
+  /**
+   * The session cookie a JWT may come from; empty when none.
+   *
+   * @generated from field: string auth_cookie_name = 2;
+   */
+  authCookieName: string;
+
+  /**
+   * @generated from field: repeated switchyard.v1.ClaimRequirement require_claims = 3;
+   */
+  requireClaims: ClaimRequirement[];
+
+  /**
+   * The rule's rate limit, else its project's; unset when neither has one (then the
+   * workers' fleet default applies, if they have one).
+   *
+   * @generated from field: switchyard.v1.RateLimit rate_limit = 4;
+   */
+  rateLimit?: RateLimit;
+
+  /**
+   * "rule" or "project"; empty when rate_limit is unset.
+   *
+   * @generated from field: string rate_limit_source = 5;
+   */
+  rateLimitSource: string;
+
+  /**
+   * Empty: every method.
+   *
+   * @generated from field: repeated string allowed_methods = 6;
+   */
+  allowedMethods: string[];
+
+  /**
+   * header_config.add; secret values masked.
+   *
+   * @generated from field: repeated switchyard.v1.HeaderValue add_headers = 7;
+   */
+  addHeaders: HeaderValue[];
+
+  /**
+   * @generated from field: repeated string strip_headers = 8;
+   */
+  stripHeaders: string[];
+
+  /**
+   * @generated from field: repeated string allowed_headers = 9;
+   */
+  allowedHeaders: string[];
+
+  /**
+   * The upstream request headers the explained request gets (secret values masked), without
+   * those the worker derives from the connection (X-Forwarded-For, -Proto, -Host, Via).
+   *
+   * @generated from field: repeated switchyard.v1.ExplainHeader forwarded_headers = 10;
+   */
+  forwardedHeaders: ExplainHeader[];
+
+  /**
+   * Names of the explained request's headers that are not forwarded.
+   *
+   * @generated from field: repeated string dropped_headers = 11;
+   */
+  droppedHeaders: string[];
+
+  /**
+   * strip_prefix as served (unset = true).
+   *
+   * @generated from field: bool strip_prefix = 12;
+   */
+  stripPrefix: boolean;
+
+  /**
+   * How the upstream path is built: "exact", "strip", "append" or "template".
+   *
+   * @generated from field: string path_mode = 13;
+   */
+  pathMode: string;
+
+  /**
+   * @generated from field: bool preserve_host = 14;
+   */
+  preserveHost: boolean;
+
+  /**
+   * timeout_ms as served (unset = 30000).
+   *
+   * @generated from field: int32 timeout_ms = 15;
+   */
+  timeoutMs: number;
+
+  /**
+   * @generated from field: bool websocket = 16;
+   */
+  websocket: boolean;
+
+  /**
+   * Empty: the workers' HTTP(S)_PROXY / NO_PROXY apply.
+   *
+   * @generated from field: string egress_proxy_url = 17;
+   */
+  egressProxyUrl: string;
+};
+
+/**
+ * Describes the message switchyard.v1.ExplainPolicy.
+ * Use `create(ExplainPolicySchema)` to create a new message.
+ */
+export const ExplainPolicySchema: GenMessage<ExplainPolicy> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 14);
+
+/**
+ * @generated from message switchyard.v1.ExplainResponse
+ */
+export type ExplainResponse = Message<"switchyard.v1.ExplainResponse"> & {
+  /**
+   * The revision the explanation was computed from.
+   *
+   * @generated from field: int64 revision = 1;
+   */
+  revision: bigint;
+
+  /**
+   * @generated from field: string method = 2;
+   */
+  method: string;
+
+  /**
+   * @generated from field: string host = 3;
+   */
+  host: string;
+
+  /**
+   * The normalised path (what is matched and forwarded); as received when refused by
+   * normalisation.
+   *
+   * @generated from field: string path = 4;
+   */
+  path: string;
+
+  /**
+   * The query as received, without "?".
+   *
+   * @generated from field: string query = 5;
+   */
+  query: string;
+
+  /**
+   * @generated from field: switchyard.v1.ExplainOutcome outcome = 6;
+   */
+  outcome: ExplainOutcome;
+
+  /**
+   * The status the worker answers with when it refuses the request; 0 when forwarded.
+   *
+   * @generated from field: int32 status = 7;
+   */
+  status: number;
+
+  /**
+   * The problem type the worker answers with (https://switchyard.dev/problems/…); empty when forwarded.
+   *
+   * @generated from field: string problem_type = 8;
+   */
+  problemType: string;
+
+  /**
+   * Why, for people.
+   *
+   * @generated from field: string detail = 9;
+   */
+  detail: string;
+
+  /**
+   * The domain whose host covers the request's; unset when none does.
+   *
+   * @generated from field: switchyard.v1.Domain domain = 10;
+   */
+  domain?: Domain;
+
+  /**
+   * @generated from field: switchyard.v1.Project project = 11;
+   */
+  project?: Project;
+
+  /**
+   * Unset for a domain without alias.
+   *
+   * @generated from field: switchyard.v1.Alias alias = 12;
+   */
+  alias?: Alias;
+
+  /**
+   * The rule sets searched, in order: "alias" and/or "project".
+   *
+   * @generated from field: repeated string rule_sets = 13;
+   */
+  ruleSets: string[];
+
+  /**
+   * The rule that answers (forwards, or refuses: method not allowed, unavailable); secret
+   * header values masked. Unset when no rule answers.
+   *
+   * @generated from field: switchyard.v1.Rule rule = 14;
+   */
+  rule?: Rule;
+
+  /**
+   * Every other rule of the scope in match order, then the project defaults an alias replaces.
+   *
+   * @generated from field: repeated switchyard.v1.PassedOverRule passed_over = 15;
+   */
+  passedOver: PassedOverRule[];
+
+  /**
+   * Unset when no servable rule answers.
+   *
+   * @generated from field: switchyard.v1.ExplainPolicy policy = 16;
+   */
+  policy?: ExplainPolicy;
+
+  /**
+   * The URL the worker sends the request to; empty unless forwarded.
+   *
+   * @generated from field: string upstream_url = 17;
+   */
+  upstreamUrl: string;
+};
+
+/**
+ * Describes the message switchyard.v1.ExplainResponse.
+ * Use `create(ExplainResponseSchema)` to create a new message.
+ */
+export const ExplainResponseSchema: GenMessage<ExplainResponse> = /*@__PURE__*/
+  messageDesc(file_switchyard_v1_config, 15);
+
+/**
+ * What a worker does with a request.
+ *
+ * @generated from enum switchyard.v1.ExplainOutcome
+ */
+export enum ExplainOutcome {
+  /**
+   * @generated from enum value: EXPLAIN_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Forwarded to `upstream_url` once authentication and rate limits admit it.
+   *
+   * @generated from enum value: EXPLAIN_OUTCOME_FORWARD = 1;
+   */
+  FORWARD = 1,
+
+  /**
+   * Answered by the worker itself with `status` and a problem of type `problem_type`.
+   *
+   * @generated from enum value: EXPLAIN_OUTCOME_REFUSED = 2;
+   */
+  REFUSED = 2,
+}
+
+/**
+ * Describes the enum switchyard.v1.ExplainOutcome.
+ */
+export const ExplainOutcomeSchema: GenEnum<ExplainOutcome> = /*@__PURE__*/
+  enumDesc(file_switchyard_v1_config, 0);
+
+/**
+ * Why a rule of the request's scope did not answer it.
+ *
+ * @generated from enum switchyard.v1.PassOverReason
+ */
+export enum PassOverReason {
+  /**
+   * @generated from enum value: PASS_OVER_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * enabled is false.
+   *
+   * @generated from enum value: PASS_OVER_REASON_DISABLED = 1;
+   */
+  DISABLED = 1,
+
+  /**
+   * Its path_pattern does not parse: the workers leave it out.
+   *
+   * @generated from enum value: PASS_OVER_REASON_INVALID_PATTERN = 2;
+   */
+  INVALID_PATTERN = 2,
+
+  /**
+   * Its pattern does not match the normalised path.
+   *
+   * @generated from enum value: PASS_OVER_REASON_NO_MATCH = 3;
+   */
+  NO_MATCH = 3,
+
+  /**
+   * Its pattern matches, but a rule earlier in match order answers.
+   *
+   * @generated from enum value: PASS_OVER_REASON_SHADOWED = 4;
+   */
+  SHADOWED = 4,
+
+  /**
+   * A project default not searched: the domain's alias has its own rules and does not inherit.
+   *
+   * @generated from enum value: PASS_OVER_REASON_REPLACED = 5;
+   */
+  REPLACED = 5,
+}
+
+/**
+ * Describes the enum switchyard.v1.PassOverReason.
+ */
+export const PassOverReasonSchema: GenEnum<PassOverReason> = /*@__PURE__*/
+  enumDesc(file_switchyard_v1_config, 1);
+
+/**
  * The config revision and snapshot, and the fleet that serves them, for operators and tools.
  *
  * @generated from service switchyard.v1.ConfigService
@@ -411,6 +851,19 @@ export const ConfigService: GenService<{
     methodKind: "unary";
     input: typeof WaitForRevisionRequestSchema;
     output: typeof WaitForRevisionResponseSchema;
+  },
+  /**
+   * What a worker serving the current revision does with one request, and why: the domain,
+   * project, alias and rule that answer it, every other rule of its scope with the reason it
+   * did not, the policy that applies and the upstream URL. Computed by the workers' own
+   * matching and policy code. A scoped caller may only explain hosts of its projects.
+   *
+   * @generated from rpc switchyard.v1.ConfigService.Explain
+   */
+  explain: {
+    methodKind: "unary";
+    input: typeof ExplainRequestSchema;
+    output: typeof ExplainResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchyard_v1_config, 0);
