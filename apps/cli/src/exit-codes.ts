@@ -23,6 +23,8 @@ export const ExitCode = {
   unavailable: 7,
   /** `--wait`: the change committed, but live workers still lagged when the deadline passed. */
   fleetLagging: 8,
+  /** `diff`: the config files and the server differ (for CI drift checks). */
+  drift: 9,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -37,7 +39,8 @@ export const exitCodeHelp = `Exit codes:
   5  conflict (already exists, stale --etag, failed precondition)
   6  invalid argument rejected by the server (the message names the field)
   7  control plane unreachable or unavailable
-  8  --wait: the change committed, but some workers did not serve it before the deadline`;
+  8  --wait: the change committed, but some workers did not serve it before the deadline
+  9  diff: the config files and the server differ`;
 
 /** Maps every Connect code to the exit code a script sees. */
 export function exitCodeForConnectCode(code: Code): ExitCode {

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { cliVersion } from "./cli-version.js";
 import { defaultServerUrl } from "./client.js";
 import { aliasesCommand } from "./commands/aliases.js";
+import { configFileCommands } from "./commands/config-files.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
 import { devCommand } from "./commands/dev.js";
 import { domainsCommand } from "./commands/domains.js";
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   rulesCommand(program, io);
   tokensCommand(program, io);
   fleetCommand(program, io);
+  configFileCommands(program, io);
   addWaitToMutations(program, io);
   return program;
 }

@@ -21,6 +21,8 @@ export function reportError(err: unknown, io: CliIo, hints: ErrorHints): ExitCod
     // --help and --version end in a CommanderError too, with exit code 0.
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
+  // A command that printed its own report (a diff, located file problems) only sets the code.
+  if (err instanceof CliError && err.message === "") return err.exitCode;
   const { message, exitCode } = describe(err, hints);
   io.err(`error: ${oneLine(message)}\n`);
   return exitCode;

@@ -17,6 +17,11 @@ export interface LoadedConfig {
   issues: DocumentIssue[];
   /** The files read. */
   files: string[];
+  /**
+   * Where a field of `document` (`projects[3].rules[0].target_url`, as the server's
+   * validation names it) is written: its file, line and column.
+   */
+  locate(field: string): Omit<DocumentIssue, "message">;
 }
 
 /**
@@ -42,24 +47,18 @@ export async function loadConfig(
     });
   }
   const document = create(ConfigDocumentSchema, { projects });
-  if (issues.length > 0) return { document, issues, files };
-
-  for (const violation of validateDocument(document, ctx)) {
-    const match = /^projects\[(\d+)\](.*)$/.exec(violation.field);
+  const locate = (field: string) => {
+    const match = /^projects\[(\d+)\](.*)$/.exec(field);
     const origin = match ? origins[Number(match[1])] : undefined;
-    if (!origin || !match) {
-      issues.push({ file: files[0] ?? "", line: 0, column: 0, ...violation });
-      continue;
-    }
-    const field = `projects[${origin.index}]${match[2]}`;
-    issues.push({
-      file: origin.name,
-      ...origin.file.locate(field),
-      field,
-      message: violation.message,
-    });
+    if (!origin || !match) return { file: files[0] ?? "", line: 0, column: 0, field };
+    const inFile = `projects[${origin.index}]${match[2]}`;
+    return { file: origin.name, ...origin.file.locate(inFile), field: inFile };
+  };
+  if (issues.length > 0) return { document, issues, files, locate };
+  for (const violation of validateDocument(document, ctx)) {
+    issues.push({ ...locate(violation.field), message: violation.message });
   }
-  return { document, issues, files };
+  return { document, issues, files, locate };
 }
 
 async function expand(paths: readonly string[]): Promise<string[]> {

@@ -1,12 +1,14 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import {
   AuditService,
+  ConfigDocumentService,
   ConfigService,
   ProjectService,
   RuleService,
   TokenService,
 } from "@switchyard/api";
 import { auditService } from "./audit-service.js";
+import { configDocumentService } from "./config-document-service.js";
 import { configService } from "./config-service.js";
 import type { ServiceDeps } from "./deps.js";
 import { withErrorMapping } from "./errors.js";
@@ -28,5 +30,6 @@ export function createRoutes(deps: ServiceDeps): (router: ConnectRouter) => void
     router.service(TokenService, withErrorMapping(tokenService(deps), logger));
     router.service(AuditService, withErrorMapping(auditService(deps), logger));
     router.service(ConfigService, withErrorMapping(configService(deps), logger));
+    router.service(ConfigDocumentService, withErrorMapping(configDocumentService(deps), logger));
   };
 }

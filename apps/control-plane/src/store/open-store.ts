@@ -11,7 +11,7 @@ import { createPgDb } from "./pg-db.js";
 import { createPgliteDb } from "./pglite-db.js";
 import { createProjectStore } from "./projects.js";
 import { createRuleStore } from "./rules.js";
-import { readRevision, readSnapshot } from "./snapshot.js";
+import { readAtRevision, readRevision, readSnapshot } from "./snapshot.js";
 import type { Store } from "./store.js";
 import { createTokenStore } from "./tokens.js";
 import { Writer } from "./write.js";
@@ -55,6 +55,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     audit: createAuditLog(db),
     revision: () => readRevision(db),
     snapshot: () => readSnapshot(db),
+    readAt: (fn) => readAtRevision(db, fn),
+    writeConfig: (ctx, fn) => writer.config(ctx, fn),
     changesSince: (after) => readChanges(db, after),
     pruneTombstones: (through) => pruneTombstones(db, through),
     onCommit: (listener) => writer.onCommit(listener),

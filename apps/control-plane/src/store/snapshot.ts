@@ -21,6 +21,21 @@ export async function readRevision(q: Queryable): Promise<RevisionInfo> {
 }
 
 /**
+ * Runs `fn` in one REPEATABLE READ, read-only transaction: every read it makes sees the
+ * store exactly at the revision returned with its result.
+ */
+export function readAtRevision<T>(
+  db: Db,
+  fn: (q: Queryable) => Promise<T>,
+): Promise<{ value: T; revision: bigint }> {
+  return db.transaction(async (tx) => {
+    await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    const { revision } = await readRevision(tx);
+    return { value: await fn(tx), revision };
+  });
+}
+
+/**
  * Everything a worker routes with, read in one REPEATABLE READ transaction so
  * the rows are exactly those of `revision`. Rules are in match order and keep
  * secret header values sealed (`encrypted_value` set, `value` empty).

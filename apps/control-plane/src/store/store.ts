@@ -1,12 +1,13 @@
 import type { ConfigDelta, ConfigSnapshot } from "@switchyard/api";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { AliasStore } from "./aliases.js";
+import type { Queryable } from "./db.js";
 import type { DomainStore } from "./domains.js";
 import type { ProjectStore } from "./projects.js";
 import type { RuleStore } from "./rules.js";
 import type { RevisionInfo } from "./snapshot.js";
 import type { TokenStore } from "./tokens.js";
-import type { CommitListener } from "./write.js";
+import type { CommitListener, Write, WriteContext } from "./write.js";
 
 /**
  * The durable state of the control plane. Every config write is one
@@ -24,6 +25,13 @@ export interface Store {
   readonly audit: AuditLog;
   /** The current revision and its commit time. */
   revision(): Promise<RevisionInfo>;
+  /** Runs reads that all see one revision (returned with their result). */
+  readAt<T>(fn: (q: Queryable) => Promise<T>): Promise<{ value: T; revision: bigint }>;
+  /**
+   * Runs several store operations as one config write (pass `within: w` in their
+   * context): one revision, all of them or none. `fn` throwing rolls everything back.
+   */
+  writeConfig<T>(ctx: WriteContext, fn: (w: Write) => Promise<T>): Promise<T>;
   /** What workers receive: secret header values only as `encrypted_value`. */
   snapshot(): Promise<ConfigSnapshot>;
   /**

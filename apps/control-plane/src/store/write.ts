@@ -18,6 +18,12 @@ export interface WriteContext {
    * commit listeners); never for writes that are not config (tokens). Default: none.
    */
   committed?: (revision: bigint) => void;
+  /**
+   * Run the write inside this one instead of a transaction of its own: several store
+   * operations then commit together, as one revision (an apply). The outer write
+   * commits, audits and calls the listeners; `authorize` still applies to each.
+   */
+  within?: Write;
 }
 
 /** One write transaction, as the store's operations see it. */
@@ -62,6 +68,7 @@ export class Writer {
 
   /** A write that changes config: new revision, audit, commit, then listeners. */
   async config<T>(ctx: WriteContext, fn: (w: Write) => Promise<T>): Promise<T> {
+    if (ctx.within) return fn(nested(ctx.within, ctx));
     const { value, revision } = await this.#db.transaction(async (tx) => {
       // The commit time increases by at least 1 ms per revision (even if the clock steps
       // back), so times stay distinct at the millisecond precision clients see, and ordering
@@ -88,11 +95,23 @@ export class Writer {
 
   /** An audited write outside config (tokens): no revision, no listeners. */
   async other<T>(ctx: WriteContext, fn: (w: Write) => Promise<T>): Promise<T> {
+    if (ctx.within) return fn(nested(ctx.within, ctx));
     return this.#db.transaction(async (tx) => {
       const [row] = await tx.query<{ now: Date }>("SELECT clock_timestamp() AS now");
       return runAudited(tx, 0n, row!.now, ctx, fn);
     });
   }
+}
+
+/** `outer` with the nested operation's own authorization check added. */
+function nested(outer: Write, ctx: WriteContext): Write {
+  return {
+    ...outer,
+    authorize: (projectId) => {
+      outer.authorize(projectId);
+      ctx.authorize?.(projectId);
+    },
+  };
 }
 
 async function runAudited<T>(
