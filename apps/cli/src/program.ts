@@ -3,10 +3,12 @@ import { cliVersion } from "./cli-version.js";
 import { defaultServerUrl } from "./client.js";
 import { aliasesCommand } from "./commands/aliases.js";
 import { configFileCommands } from "./commands/config-files.js";
+import { contextCommand } from "./commands/context.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
 import { devCommand } from "./commands/dev.js";
 import { domainsCommand } from "./commands/domains.js";
 import { fleetCommand } from "./commands/fleet.js";
+import { loginCommand } from "./commands/login.js";
 import { projectsCommand } from "./commands/projects.js";
 import { rulesCommand } from "./commands/rules.js";
 import { tokensCommand } from "./commands/tokens.js";
@@ -19,7 +21,9 @@ import { outputFormats, parseOutputFormat } from "./output.js";
 
 const environmentHelp = `Environment:
   SWITCHYARD_SERVER  control plane API URL for the CRUD commands (--server wins)
-  SWITCHYARD_TOKEN   bearer token for the CRUD commands (--token wins)`;
+  SWITCHYARD_TOKEN   bearer token for the CRUD commands (--token wins)
+  SWITCHYARD_CLI_CONFIG  the CLI config file of switchyard login (--cli-config wins;
+                     default $XDG_CONFIG_HOME/switchyard/config.yaml or ~/.config/...)`;
 
 /**
  * The `switchyard` command tree. Usage errors throw a CommanderError instead of
@@ -38,6 +42,8 @@ export function buildProgram(io: CliIo = processIo()): Command {
       ),
     )
     .addOption(new Option("-t, --token <token>", "API bearer token (env SWITCHYARD_TOKEN)"))
+    .addOption(new Option("--context <name>", "a context of the CLI config file, not the current"))
+    .addOption(new Option("--cli-config <file>", "the CLI config file (env SWITCHYARD_CLI_CONFIG)"))
     .addOption(
       new Option("-o, --output <format>", "output format")
         .choices(outputFormats)
@@ -62,6 +68,8 @@ export function buildProgram(io: CliIo = processIo()): Command {
   rulesCommand(program, io);
   tokensCommand(program, io);
   fleetCommand(program, io);
+  loginCommand(program, io);
+  contextCommand(program, io);
   configFileCommands(program, io);
   addWaitToMutations(program, io);
   return program;

@@ -10,6 +10,8 @@ export interface ErrorHints {
   server: string;
   /** Whether a token was given. */
   hasToken: boolean;
+  /** The config file's context the server or token came from, if one did. */
+  context?: string | undefined;
 }
 
 /**
@@ -23,12 +25,16 @@ export function reportError(err: unknown, io: CliIo, hints: ErrorHints): ExitCod
   }
   // A command that printed its own report (a diff, located file problems) only sets the code.
   if (err instanceof CliError && err.message === "") return err.exitCode;
-  const { message, exitCode } = describe(err, hints);
+  const { message, exitCode } = describeError(err, hints);
   io.err(`error: ${oneLine(message)}\n`);
   return exitCode;
 }
 
-function describe(err: unknown, hints: ErrorHints): { message: string; exitCode: ExitCode } {
+/** The message and exit code `reportError` gives `err`. */
+export function describeError(
+  err: unknown,
+  hints: ErrorHints,
+): { message: string; exitCode: ExitCode } {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
   if (err instanceof ConnectError) {
     const foreign = foreignAnswer(err);
@@ -42,7 +48,12 @@ function describe(err: unknown, hints: ErrorHints): { message: string; exitCode:
       return { message: `cannot reach the control plane at ${hints.server}: ${why}`, exitCode };
     }
     if (err.code === Code.Unauthenticated && !hints.hasToken) {
-      return { message: `${err.rawMessage} (pass --token or set SWITCHYARD_TOKEN)`, exitCode };
+      const fix = "run switchyard login, pass --token or set SWITCHYARD_TOKEN";
+      return { message: `${err.rawMessage} (${fix})`, exitCode };
+    }
+    if (err.code === Code.Unauthenticated && hints.context !== undefined) {
+      const fix = `the token of context ${hints.context}; run switchyard login --name ${hints.context} to replace it`;
+      return { message: `${err.rawMessage} (${fix})`, exitCode };
     }
     return { message: err.rawMessage || `the server answered ${Code[err.code]}`, exitCode };
   }

@@ -1,9 +1,9 @@
 import { unknownSettings } from "@switchyard/settings";
-import { resolveServer, resolveToken } from "./context.js";
+import { type GlobalOptions, resolveConnection } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { type CliIo, processIo } from "./io.js";
 import { buildProgram } from "./program.js";
-import { reportError } from "./report-error.js";
+import { type ErrorHints, reportError } from "./report-error.js";
 
 /**
  * Runs `switchyard` with `argv` (the arguments after the program name) and
@@ -22,10 +22,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     await program.parseAsync([...argv], { from: "user" });
     return 0;
   } catch (err) {
-    const options = program.opts();
-    return reportError(err, io, {
-      server: resolveServer(options, io.env),
-      hasToken: resolveToken(options, io.env) !== undefined,
-    });
+    return reportError(err, io, hintsFor(program.opts(), io));
+  }
+}
+
+/** What the error report says of the connection; a config file that cannot be read adds nothing. */
+function hintsFor(options: GlobalOptions, io: CliIo): ErrorHints {
+  try {
+    const { server, token, context } = resolveConnection(options, io.env);
+    return { server, hasToken: token !== undefined, context };
+  } catch {
+    return { server: options.server ?? "the control plane", hasToken: options.token !== undefined };
   }
 }

@@ -378,7 +378,7 @@ describe("server errors", () => {
     failWith = new ConnectError("missing bearer token", Code.Unauthenticated);
     const result = await run(["projects", "get", P1]);
     expect(result.stderr).toBe(
-      "error: missing bearer token (pass --token or set SWITCHYARD_TOKEN)\n",
+      "error: missing bearer token (run switchyard login, pass --token or set SWITCHYARD_TOKEN)\n",
     );
   });
 });

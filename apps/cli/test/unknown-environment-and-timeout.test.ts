@@ -21,7 +21,7 @@ function linesOf(stderr: string): string[] {
 const nowhere = "http://127.0.0.1:9";
 
 describe("unknown SWITCHYARD_* variables", () => {
-  it.each([
+  it.each<{ env: Record<string, string>; lines: string[] }>([
     {
       env: { SWITCHYARD_SERVR: nowhere },
       lines: ["error: SWITCHYARD_SERVR: unknown setting; did you mean SWITCHYARD_SERVER?"],
