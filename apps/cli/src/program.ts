@@ -2,6 +2,8 @@ import { Command, Option } from "commander";
 import { cliVersion } from "./cli-version.js";
 import { defaultServerUrl } from "./client.js";
 import { aliasesCommand } from "./commands/aliases.js";
+import { auditCommand } from "./commands/audit.js";
+import { configCommand } from "./commands/config.js";
 import { configFileCommands } from "./commands/config-files.js";
 import { contextCommand } from "./commands/context.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
@@ -68,6 +70,8 @@ export function buildProgram(io: CliIo = processIo()): Command {
   rulesCommand(program, io);
   tokensCommand(program, io);
   fleetCommand(program, io);
+  configCommand(program, io);
+  auditCommand(program, io);
   loginCommand(program, io);
   contextCommand(program, io);
   configFileCommands(program, io);
