@@ -9,6 +9,7 @@ import { contextCommand } from "./commands/context.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
 import { devCommand } from "./commands/dev.js";
 import { domainsCommand } from "./commands/domains.js";
+import { explainCommand } from "./commands/explain.js";
 import { fleetCommand } from "./commands/fleet.js";
 import { loginCommand } from "./commands/login.js";
 import { projectsCommand } from "./commands/projects.js";
@@ -74,6 +75,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   auditCommand(program, io);
   loginCommand(program, io);
   contextCommand(program, io);
+  explainCommand(program, io);
   configFileCommands(program, io);
   addWaitToMutations(program, io);
   return program;
