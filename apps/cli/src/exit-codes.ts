@@ -25,6 +25,8 @@ export const ExitCode = {
   fleetLagging: 8,
   /** `diff`: the config files and the server differ (for CI drift checks). */
   drift: 9,
+  /** `import --strict`: some options of the imported config cannot be expressed. */
+  importIncomplete: 10,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -40,7 +42,8 @@ export const exitCodeHelp = `Exit codes:
   6  invalid argument rejected by the server (the message names the field)
   7  control plane unreachable or unavailable
   8  --wait: the change committed, but some workers did not serve it before the deadline
-  9  diff: the config files and the server differ`;
+  9  diff: the config files and the server differ
+  10 import --strict: some options of the imported config cannot be expressed`;
 
 /** Maps every Connect code to the exit code a script sees. */
 export function exitCodeForConnectCode(code: Code): ExitCode {

@@ -11,6 +11,7 @@ import { devCommand } from "./commands/dev.js";
 import { domainsCommand } from "./commands/domains.js";
 import { explainCommand } from "./commands/explain.js";
 import { fleetCommand } from "./commands/fleet.js";
+import { importCommand } from "./commands/import.js";
 import { loginCommand } from "./commands/login.js";
 import { projectsCommand } from "./commands/projects.js";
 import { rulesCommand } from "./commands/rules.js";
@@ -77,6 +78,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   contextCommand(program, io);
   explainCommand(program, io);
   configFileCommands(program, io);
+  importCommand(program, io);
   addWaitToMutations(program, io);
   return program;
 }

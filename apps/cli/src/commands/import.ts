@@ -1,0 +1,129 @@
+import { readFile } from "node:fs/promises";
+import { formatDocument } from "@switchyard/config-doc";
+import { checkResourceName } from "@switchyard/policy";
+import type { Command } from "commander";
+import { parse } from "yaml";
+import { CliError } from "../cli-error.js";
+import { ExitCode } from "../exit-codes.js";
+import { importBackstage } from "../import/backstage.js";
+import { ImportError, type ImportResult } from "../import/import-result.js";
+import { importKrakend } from "../import/krakend.js";
+import type { CliIo } from "../io.js";
+import { UsageError } from "../usage-error.js";
+
+const importHelp = `
+The apply document goes to standard output, one "warning:" line per option that
+cannot be expressed to standard error. Review the warnings, add the domains the
+project serves, then: switchyard apply -f FILE.
+
+Exit codes: 0 the document was printed (with or without warnings); 2 the input
+cannot be read or its own system would refuse it (the message names the key);
+${ExitCode.importIncomplete} with --strict, some options cannot be expressed (nothing is printed).`;
+
+interface ImportFlags {
+  project?: string;
+  strict?: boolean;
+}
+
+/**
+ * `switchyard import backstage|krakend FILE`: another gateway's config as an apply
+ * document on stdout, what it cannot express on stderr (see `importHelp`).
+ */
+export function importCommand(program: Command, io: CliIo): void {
+  const group = program
+    .command("import")
+    .description(
+      "turn a Backstage proxy section or KrakenD no-op endpoints into an apply document",
+    );
+
+  group
+    .command("backstage")
+    .description("the proxy section of a Backstage app-config.yaml")
+    .argument("<file>", "a Backstage app-config YAML file")
+    .option("--project <name>", "the project the rules go into", "backstage")
+    .option("--mount-prefix <path>", "where the backend mounts the proxy plugin", "/api/proxy")
+    .option(
+      "--keep-switchyard-headers",
+      "also forward what Switchyard forwards by default and Backstage did not (conditional and range requests, accept-encoding, tracing, X-Forwarded-*, Via)",
+    )
+    .option(
+      "--strict",
+      `exit ${ExitCode.importIncomplete} and print nothing when an option cannot be expressed`,
+    )
+    .addHelpText("after", importHelp)
+    .action(
+      async (
+        file: string,
+        flags: ImportFlags & { mountPrefix: string; keepSwitchyardHeaders?: boolean },
+      ) => {
+        const config = parseFile(file, await readInput(file), "YAML");
+        emit(io, file, flags, () =>
+          importBackstage(config, {
+            project: flags.project,
+            mountPrefix: flags.mountPrefix,
+            keepSwitchyardHeaders: flags.keepSwitchyardHeaders === true,
+          }),
+        );
+      },
+    );
+
+  group
+    .command("krakend")
+    .description("the no-op (plain proxy) endpoints of a KrakenD krakend.json")
+    .argument("<file>", "a KrakenD configuration (JSON)")
+    .option("--project <name>", "the project the rules go into", "krakend")
+    .option(
+      "--strict",
+      `exit ${ExitCode.importIncomplete} and print nothing when an option cannot be expressed`,
+    )
+    .addHelpText("after", importHelp)
+    .action(async (file: string, flags: ImportFlags) => {
+      const config = parseFile(file, await readInput(file), "JSON");
+      emit(io, file, flags, () => importKrakend(config, { project: flags.project }));
+    });
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: cannot read it (${code ?? (error as Error).message})`);
+  }
+}
+
+/** YAML is a superset of JSON, so one parser reads both, with the line of any error. */
+function parseFile(file: string, text: string, kind: "YAML" | "JSON"): unknown {
+  try {
+    return kind === "JSON" ? JSON.parse(text) : parse(text);
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0];
+    throw new UsageError(`${file}: not valid ${kind}: ${message}`);
+  }
+}
+
+function emit(io: CliIo, file: string, flags: ImportFlags, convert: () => ImportResult): void {
+  const badName = checkResourceName(flags.project ?? "");
+  if (badName !== undefined) throw new UsageError(`--project: ${badName}`);
+  let result: ImportResult;
+  try {
+    result = convert();
+  } catch (error) {
+    if (error instanceof ImportError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+  for (const warning of result.warnings) io.err(`warning: ${warning}\n`);
+  const count = result.warnings.length;
+  if (count > 0 && flags.strict) {
+    throw new CliError(
+      `${count} option${count === 1 ? "" : "s"} of ${file} cannot be expressed (--strict): no document printed`,
+      ExitCode.importIncomplete,
+    );
+  }
+  io.out(formatDocument(result.document));
+  const rules = result.document.projects.reduce((n, p) => n + p.rules.length, 0);
+  io.err(
+    `imported ${rules} rule${rules === 1 ? "" : "s"} into project ${result.document.projects[0]?.name}` +
+      `${count > 0 ? `; ${count} option${count === 1 ? "" : "s"} not expressed (warnings above)` : ""}\n`,
+  );
+}
