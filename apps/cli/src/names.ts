@@ -146,9 +146,18 @@ export class Names {
     return (await this.projectNames())(projectId);
   }
 
-  /** Looks up project names (one List call); unknown ids are shown as they are. */
+  /**
+   * Looks up project names (one List call) for display; unknown ids are shown as they are. A
+   * failed lookup shows ids: the command's own call has succeeded (a write has committed) and
+   * must not be reported as failed for a label.
+   */
   async projectNames(): Promise<(projectId: string) => string> {
-    const names = new Map((await this.projects()).map((p) => [p.id, p.name]));
+    const names = new Map<string, string>();
+    try {
+      for (const p of await this.projects()) names.set(p.id, p.name);
+    } catch {
+      // Shown by id.
+    }
     return (id) => names.get(id) ?? id;
   }
 
@@ -157,11 +166,15 @@ export class Names {
     return { project: await this.projectNames(), alias: await this.aliasNames(projectIds) };
   }
 
-  /** Looks up the alias names of these projects; unknown ids are shown as they are. */
+  /** Looks up the alias names of these projects for display, as {@link projectNames} does. */
   async aliasNames(projectIds: Iterable<string>): Promise<(aliasId: string) => string> {
     const names = new Map<string, string>();
-    for (const projectId of new Set(projectIds)) {
-      for (const alias of await this.aliasesOf(projectId)) names.set(alias.id, alias.name);
+    try {
+      for (const projectId of new Set(projectIds)) {
+        for (const alias of await this.aliasesOf(projectId)) names.set(alias.id, alias.name);
+      }
+    } catch {
+      // Shown by id.
     }
     return (id) => names.get(id) ?? id;
   }

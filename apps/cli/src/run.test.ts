@@ -38,12 +38,12 @@ describe("runCli", () => {
     {
       desc: "a missing argument",
       argv: ["projects", "get"],
-      stderr: "error: missing required argument 'id'",
+      stderr: "error: missing required argument 'project'",
     },
     {
       desc: "a missing required flag",
       argv: ["aliases", "list"],
-      stderr: "error: required option '--project <id>' not specified",
+      stderr: "error: required option '--project <project>' not specified",
     },
     {
       desc: "a bad --output",

@@ -56,7 +56,7 @@ describe("auth flags", () => {
       "rules",
       "create",
       "--project",
-      "p1",
+      "prj_aaaaaaaaaaaaaaaa",
       "--path",
       "/app/*",
       "--target",
@@ -72,7 +72,7 @@ describe("auth flags", () => {
     expect(recorded[0]).toEqual(
       create(CreateRuleRequestSchema, {
         rule: {
-          projectId: "p1",
+          projectId: "prj_aaaaaaaaaaaaaaaa",
           pathPattern: "/app/*",
           targetUrl: "https://app.example.com",
           auth: {
