@@ -15,6 +15,7 @@ import {
   Role,
   RuleSchema,
   RuleService,
+  SECRET_MASK,
   TokenService,
   UpdateProjectRequestSchema,
   UpdateRuleRequestSchema,
@@ -70,6 +71,22 @@ beforeAll(async () => {
           });
         },
         reorderRules: (req, ctx) => record("reorderRules", req, ctx, { rules: [] }),
+        // A rule's headers as the API shows them: the secret one masked.
+        getRule: (req, ctx) =>
+          record("getRule", req, ctx, {
+            rule: {
+              id: req.id,
+              projectId: P1,
+              etag: "7",
+              headerConfig: {
+                add: [
+                  { name: "x-env", value: "prod" },
+                  { name: "x-api-key", value: SECRET_MASK, secret: true },
+                ],
+                strip: ["cookie"],
+              },
+            },
+          }),
       });
       router.service(ProjectService, {
         updateProject: (req, ctx) => record("updateProject", req, ctx, { project: req.project }),
@@ -239,6 +256,49 @@ describe("rules update", () => {
         updateMask: { paths: ["strip_prefix", "auth", "rate_limit"] },
       }),
     );
+  });
+});
+
+describe("rules update header flags", () => {
+  it("send every header the rule has, the secret as the mask, with the edits and the etag read", async () => {
+    const result = await run([
+      "rules",
+      "update",
+      "r1",
+      "--set-header",
+      "X-Env=staging",
+      "--remove-header",
+      "Cookie",
+      "--set-secret-header",
+      "X-Token=t0k",
+      "--timeout-ms",
+      "5000",
+    ]);
+    expect(result.code).toBe(ExitCode.ok);
+    expect(recorded.map((r) => r.method)).toEqual(["getRule", "updateRule"]);
+    expect(recorded[1]!.request).toEqual(
+      create(UpdateRuleRequestSchema, {
+        rule: {
+          id: "r1",
+          etag: "7",
+          timeoutMs: 5000,
+          headerConfig: {
+            add: [
+              { name: "X-Env", value: "staging" },
+              { name: "x-api-key", value: SECRET_MASK, secret: true },
+              { name: "X-Token", value: "t0k", secret: true },
+            ],
+            strip: [],
+          },
+        },
+        updateMask: { paths: ["timeout_ms", "header_config"] },
+      }),
+    );
+  });
+
+  it("keep an --etag given over the one read", async () => {
+    await run(["rules", "update", "r1", "--add-header", "X-A=1", "--etag", "5"]);
+    expect((recorded[1]!.request as { rule: { etag: string } }).rule.etag).toBe("5");
   });
 });
 
