@@ -5,6 +5,8 @@
 
 export { createSwitchyardClient, type SwitchyardClient } from "./client.js";
 export * from "./gen/grpc/health/v1/health_pb.js";
+export * as reflectionV1 from "./gen/grpc/reflection/v1/reflection_pb.js";
+export * as reflectionV1alpha from "./gen/grpc/reflection/v1alpha/reflection_pb.js";
 export * from "./gen/switchyard/v1/audit_pb.js";
 export * from "./gen/switchyard/v1/config_pb.js";
 export * from "./gen/switchyard/v1/document_pb.js";

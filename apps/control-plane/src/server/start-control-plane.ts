@@ -14,6 +14,7 @@ import {
   createControlPlaneMetrics,
 } from "../metrics/control-plane-metrics.js";
 import { createRpcMetricsInterceptor } from "../metrics/rpc-metrics-interceptor.js";
+import { PUBLIC_SERVICE_NAMES, reflectionRoutes } from "../reflection/reflection-routes.js";
 import { type Keyring, parseKeyring } from "../secrets/keyring.js";
 import { createRoutes } from "../services/routes.js";
 import { openStore } from "../store/open-store.js";
@@ -188,13 +189,19 @@ export async function startControlPlane(
               fleet: options.fleet,
               logger,
             })(router);
+            reflectionRoutes()(router);
           },
           { readMaxBytes: READ_MAX_BYTES, acceptCompression: ACCEPT_COMPRESSION },
         ),
         interceptors: [
           createRpcMetricsInterceptor(metrics),
           createLoggingInterceptor(logger, { actor: (values) => values.get(principalKey)?.actor }),
-          createAuthInterceptor({ store: opened, adminToken: config.adminToken, logger }),
+          createAuthInterceptor({
+            store: opened,
+            adminToken: config.adminToken,
+            logger,
+            publicServices: PUBLIC_SERVICE_NAMES,
+          }),
           createValidationInterceptor(),
           ...(publishing ? [createPublishedInterceptor(publishing)] : []),
         ],
