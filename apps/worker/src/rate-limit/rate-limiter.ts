@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import type { RedisConnection } from "@switchyard/config-sync";
 import type { EffectiveRateLimit } from "@switchyard/policy";
 import {
@@ -83,6 +84,8 @@ export class RateLimiter {
   readonly #limiters = new WeakMap<EffectiveRateLimit, Limiters>();
   /** `performance.now()` before which the store is not tried (see {@link STORE_RETRY_MS}). */
   #storeDownUntil = 0;
+  /** The sockets held by {@link #batchWrites} until the end of this event-loop turn. */
+  #corked: readonly Writable[] | undefined;
 
   constructor(options: RateLimiterOptions) {
     this.#redis = options.redis;
@@ -106,8 +109,9 @@ export class RateLimiter {
   ): Promise<RateDecision> {
     const limiters = this.#limitersOf(limit);
     const key = `${ruleId}:${clientKey}`;
-    if (this.#redis === undefined || performance.now() >= this.#storeDownUntil) {
-      const begin = performance.now();
+    const begin = performance.now();
+    if (this.#redis === undefined || begin >= this.#storeDownUntil) {
+      this.#batchWrites();
       try {
         const res = await this.#bounded(limiters.shared.consume(key));
         this.#waited(begin);
@@ -135,6 +139,37 @@ export class RateLimiter {
       return this.#limited(ruleId, reason as RateLimiterRes);
     }
   }
+
+  /**
+   * Holds the Redis connection's socket writes until the end of this event-loop turn
+   * (`setImmediate`, after the poll phase has run the callbacks of every request that was
+   * ready), so the counter updates of all the requests read in one turn leave in one `writev`
+   * instead of a `write` each: on a worker at full load the system call per request was the
+   * largest part of what the Redis rate limit cost. The answers then come back together too.
+   * A Redis Cluster's node sockets are held alike. ioredis's own `enableAutoPipelining` batches
+   * as well but costs more than it saves (a pipeline object per batch, a promise and a
+   * `nextTick` per command).
+   */
+  #batchWrites(): void {
+    if (this.#corked !== undefined || this.#redis === undefined) return;
+    const redis = this.#redis;
+    const sockets: Writable[] = [];
+    for (const connection of "nodes" in redis ? redis.nodes("all") : [redis]) {
+      const socket = connection.stream as Writable | undefined;
+      if (socket?.writable) {
+        socket.cork();
+        sockets.push(socket);
+      }
+    }
+    this.#corked = sockets;
+    setImmediate(this.#uncork);
+  }
+
+  readonly #uncork = (): void => {
+    const sockets = this.#corked ?? [];
+    this.#corked = undefined;
+    for (const socket of sockets) socket.uncork();
+  };
 
   /**
    * `pending`, or a timeout error after `timeoutMs`. When the timer fires, the answer may
