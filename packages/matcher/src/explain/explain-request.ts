@@ -175,7 +175,9 @@ export function compileExplainer(
     const own = scopes.get(`${domain.projectId}\n${aliasId}`);
     const defaults = scopes.get(`${domain.projectId}\n`) ?? [];
     const alias = aliasId === "" ? undefined : aliases.get(aliasId);
-    const ruleSets = scopeChain(aliasId, own !== undefined, alias?.inheritProjectRules ?? false);
+    // As compileRouteTable reads it: an alias record of another project inherits nothing.
+    const inherits = alias?.projectId === domain.projectId && alias.inheritProjectRules;
+    const ruleSets = scopeChain(aliasId, own !== undefined, inherits);
     const searched = ruleSets.flatMap((source) =>
       (source === "alias" ? (own ?? []) : defaults).map((rule) => ({ rule, source })),
     );
