@@ -5,6 +5,7 @@
  */
 
 export { documentEnumValues, documentFields, enumShortName } from "./document-shape.js";
+export { documentSnapshot } from "./document-snapshot.js";
 export { documentData, formatDocument } from "./format-document.js";
 export {
   type DocumentEnv,

@@ -176,7 +176,7 @@ export {
   MIN_TIMEOUT_MS,
   MIN_WINDOW_MS,
 } from "./validate/limits.js";
-export { normaliseRateLimit, normaliseRule } from "./validate/normalise-rule.js";
+export { normaliseRateLimit, normaliseRule, withRuleDefaults } from "./validate/normalise-rule.js";
 export { validateAlias, validateProject } from "./validate/project.js";
 export { validateRateLimit } from "./validate/rate-limit.js";
 export { checkResourceName, MAX_NAME_LENGTH } from "./validate/resource-name.js";

@@ -9,7 +9,7 @@ import {
   RuleSchema,
 } from "@switchyard/api";
 import { escapeReferences, reference } from "@switchyard/config-doc";
-import { DEFAULT_TIMEOUT_MS } from "../services/rule-input.js";
+import { DEFAULT_TIMEOUT_MS } from "@switchyard/policy";
 import type { StoredProject, StoredState } from "./stored-projects.js";
 
 /**

@@ -12,8 +12,12 @@ import {
   type Rule,
   RuleSchema,
 } from "@switchyard/api";
-import { normaliseHost, normaliseRateLimit, normaliseRule } from "@switchyard/policy";
-import { withRuleDefaults } from "../services/rule-input.js";
+import {
+  normaliseHost,
+  normaliseRateLimit,
+  normaliseRule,
+  withRuleDefaults,
+} from "@switchyard/policy";
 import type { StoredProject, StoredState } from "./stored-projects.js";
 
 /** A rule's scope in an apply: its project, and its alias by name ("" = project defaults). */

@@ -1,12 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type Rule, RuleSchema, type RuleService } from "@switchyard/api";
-import { assertValid, normaliseRule, validateRule } from "@switchyard/policy";
+import { assertValid, normaliseRule, validateRule, withRuleDefaults } from "@switchyard/policy";
 import { principalOf, READERS, requireProject, requireRole, WRITERS } from "../auth/authorize.js";
 import { maskRuleSecrets, sealRuleSecrets } from "../secrets/rule-secrets.js";
 import type { ServiceDeps } from "./deps.js";
 import { requireField } from "./errors.js";
-import { RULE_UPDATABLE, withRuleDefaults } from "./rule-input.js";
+import { RULE_UPDATABLE } from "./rule-input.js";
 import { applyUpdateMask } from "./update-mask.js";
 import { writeContext } from "./write-context.js";
 

@@ -1,4 +1,19 @@
 import type { HeaderConfig, RateLimit, Rule } from "@switchyard/api";
+import { DEFAULT_TIMEOUT_MS } from "../rule/serving-rule.js";
+
+/**
+ * The rule with its documented defaults filled in (DESIGN.md §3): strip_prefix true,
+ * enabled true, timeout_ms 30000. An unset order stays unset: the store puts a new rule
+ * last and keeps an updated rule's order. Returns a new rule; `rule` is not changed.
+ */
+export function withRuleDefaults(rule: Rule): Rule {
+  return {
+    ...rule,
+    stripPrefix: rule.stripPrefix ?? true,
+    enabled: rule.enabled ?? true,
+    timeoutMs: rule.timeoutMs === 0 ? DEFAULT_TIMEOUT_MS : rule.timeoutMs,
+  };
+}
 
 /**
  * The rule in the form Switchyard stores: method names upper-cased (the API documents
