@@ -73,9 +73,12 @@ const rule = fc.record({
 const HOSTS = ["default.test", "inherit.test", "replace.test", "q.test", "unknown.test"];
 const target = fc
   .record({
-    segments: fc.array(fc.constantFrom(...LITERALS, "", "x", "%61", ".", "..", "b;c", "%2E%2e"), {
-      maxLength: 4,
-    }),
+    segments: fc.array(
+      fc.constantFrom(...LITERALS, "", "x", "%61", ".", "..", "b;c", "a;v=1", "a%3Bx", "%2E%2e"),
+      {
+        maxLength: 4,
+      },
+    ),
     query: fc.constantFrom(undefined, "", "x=1&y", "a=%2e"),
   })
   .map(({ segments, query }) => `/${segments.join("/")}${query === undefined ? "" : `?${query}`}`);
@@ -132,14 +135,19 @@ describe("explainRequest against the worker's routing", () => {
       fc.property(
         fc.array(rule, { maxLength: 25 }),
         fc.array(request, { minLength: 1, maxLength: 15 }),
-        (generated, requests) => {
+        fc.constantFrom("reject" as const, "keep" as const),
+        (generated, requests, pathSemicolons) => {
           const snapshot = snapshotOf(generated);
           const config = compileConfig(snapshot, deps);
           for (const { host, target, method } of requests) {
             const scanned = scannedHeaders();
             scanned.host = host;
-            const worker = routeRequest(config, method, target, scanned);
-            const explained = explainRequest(snapshot, { host, target, method }, { targetPolicy });
+            const worker = routeRequest(config, method, target, scanned, pathSemicolons);
+            const explained = explainRequest(
+              snapshot,
+              { host, target, method },
+              { targetPolicy, pathSemicolons },
+            );
             expect(explained.revision).toBe(3n);
             if (worker.ok) {
               const { rule, match, path, query, matchPath } = worker;
