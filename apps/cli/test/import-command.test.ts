@@ -100,16 +100,24 @@ describe("switchyard import backstage", () => {
     ]);
   });
 
-  it("--mount-prefix moves the patterns", async () => {
+  it("--mount-prefix moves the patterns; --domain gives the project its hosts", async () => {
     const result = await spawnCli([
       "import",
       "backstage",
       file("clean.yaml"),
       "--mount-prefix",
       "/portal/proxy",
+      "--domain",
+      "portal.example.com",
+      "*.portal.example.com",
     ]);
     expect(result.code).toBe(0);
-    expect(readBack(result.stdout).projects[0]?.rules[0]?.pathPattern).toBe("/portal/proxy/a/*");
+    const [project] = readBack(result.stdout).projects;
+    expect(project?.rules[0]?.pathPattern).toBe("/portal/proxy/a/*");
+    expect(project?.domains.map((d) => d.host)).toEqual([
+      "portal.example.com",
+      "*.portal.example.com",
+    ]);
     expect(result.stderr).toBe("imported 1 rule into project backstage\n");
   });
 

@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
+import { create } from "@bufbuild/protobuf";
+import { DomainSpecSchema } from "@switchyard/api";
 import { formatDocument } from "@switchyard/config-doc";
 import { checkResourceName } from "@switchyard/policy";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { parse } from "yaml";
 import { CliError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
@@ -13,8 +15,9 @@ import { UsageError } from "../usage-error.js";
 
 const importHelp = `
 The apply document goes to standard output, one "warning:" line per option that
-cannot be expressed to standard error. Review the warnings, add the domains the
-project serves, then: switchyard apply -f FILE.
+cannot be expressed to standard error. Review the warnings, then:
+switchyard apply -f FILE (give the hosts the project serves with --domain, or add
+them to the document).
 
 Exit codes: 0 the document was printed (with or without warnings); 2 the input
 cannot be read or its own system would refuse it (the message names the key);
@@ -22,8 +25,12 @@ ${ExitCode.importIncomplete} with --strict, some options cannot be expressed (no
 
 interface ImportFlags {
   project?: string;
+  domain?: string[];
   strict?: boolean;
 }
+
+const domainOption = () =>
+  new Option("--domain <host...>", "a host the project serves (repeatable); default none");
 
 /**
  * `switchyard import backstage|krakend FILE`: another gateway's config as an apply
@@ -41,6 +48,7 @@ export function importCommand(program: Command, io: CliIo): void {
     .description("the proxy section of a Backstage app-config.yaml")
     .argument("<file>", "a Backstage app-config YAML file")
     .option("--project <name>", "the project the rules go into", "backstage")
+    .addOption(domainOption())
     .option("--mount-prefix <path>", "where the backend mounts the proxy plugin", "/api/proxy")
     .option(
       "--keep-switchyard-headers",
@@ -72,6 +80,7 @@ export function importCommand(program: Command, io: CliIo): void {
     .description("the no-op (plain proxy) endpoints of a KrakenD krakend.json")
     .argument("<file>", "a KrakenD configuration (JSON)")
     .option("--project <name>", "the project the rules go into", "krakend")
+    .addOption(domainOption())
     .option(
       "--strict",
       `exit ${ExitCode.importIncomplete} and print nothing when an option cannot be expressed`,
@@ -111,6 +120,9 @@ function emit(io: CliIo, file: string, flags: ImportFlags, convert: () => Import
   } catch (error) {
     if (error instanceof ImportError) throw new UsageError(`${file}: ${error.message}`);
     throw error;
+  }
+  for (const project of result.document.projects) {
+    project.domains = (flags.domain ?? []).map((host) => create(DomainSpecSchema, { host }));
   }
   for (const warning of result.warnings) io.err(`warning: ${warning}\n`);
   const count = result.warnings.length;
