@@ -256,6 +256,29 @@ describe("importKrakend: endpoints that cannot be expressed", () => {
     ]);
   });
 
+  it("auth/validator: cookie_key → cookie_name; a nested roles claim is reported, not required", () => {
+    const { document, warnings } = one({
+      extra_config: {
+        "auth/validator": {
+          jwk_url: "https://idp.example.com/jwks",
+          cookie_key: "access_token",
+          roles_key: "realm_access.roles",
+          roles_key_is_nested: true,
+          roles: ["admin"],
+          propagate_claims: [["sub", "x-user"]],
+        },
+      },
+    });
+    const auth = document.projects[0]!.rules[0]!.auth;
+    expect(auth?.mode).toBe(AuthMode.REQUIRE);
+    expect(auth?.cookieName).toBe("access_token");
+    expect(auth?.requireClaims).toEqual([]);
+    expect(warnings.slice(1)).toEqual([
+      "endpoints[0] GET /a/{id}: extra_config auth/validator roles: not imported: the nested claim realm_access.roles cannot be required",
+      "endpoints[0] GET /a/{id}: extra_config auth/validator propagate_claims: not imported",
+    ]);
+  });
+
   it("a literal ${ in KrakenD text stays literal in the document", () => {
     const { document } = one({}, { host: ["https://b.example.com/${x}"] });
     expect(document.projects[0]!.rules[0]!.targetUrl).toBe("https://b.example.com/$${x}/b/:id");
