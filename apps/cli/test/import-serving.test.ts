@@ -4,7 +4,8 @@
  * Backstage proxy did, checked through a running `switchyard dev` against a real upstream
  * that records what it receives: the headers Backstage forwarded and dropped (its
  * proxy-backend's `buildMiddleware`, modelled below), its path rewrites, its methods and
- * its credentials policies.
+ * its credentials policies. KrakenD no-op endpoints imported next to it keep their
+ * parameters, their router's preference for literal segments and their methods.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
@@ -144,21 +145,40 @@ beforeAll(async () => {
     `app:\n  title: Portal\nproxy:\n  endpoints:\n${yamlEndpoints}\n`,
   );
 
-  // As an operator would: import to a file, then apply it with the referenced variable set.
-  const imported = await spawnCli([
-    "import",
-    "backstage",
-    join(dir, "app-config.yaml"),
-    "--domain",
-    "localhost",
-  ]);
-  if (imported.code !== 0) throw new Error(`import exited ${imported.code}: ${imported.stderr}`);
-  await writeFile(join(dir, "imported.yaml"), imported.stdout);
+  const krakend = {
+    version: 3,
+    host: [upstream.origin],
+    endpoints: [
+      ["/users/{id}", "GET", "/v2/users/{id}"],
+      ["/users/me", "GET", "/v2/me"],
+      ["/orders", "POST", "/orders"],
+      ["/orders", "GET", "/orders"],
+    ].map(([endpoint, method, urlPattern]) => ({
+      endpoint,
+      method,
+      output_encoding: "no-op",
+      input_headers: ["X-Custom"],
+      input_query_strings: ["*"],
+      backend: [{ url_pattern: urlPattern, encoding: "no-op" }],
+    })),
+  };
+  await writeFile(join(dir, "krakend.json"), JSON.stringify(krakend));
+
+  // As an operator would: import to files, then apply them with the referenced variable set.
+  for (const [kind, source, host] of [
+    ["backstage", "app-config.yaml", "localhost"],
+    ["krakend", "krakend.json", "edge.localhost"],
+  ] as const) {
+    const imported = await spawnCli(["import", kind, join(dir, source), "--domain", host]);
+    if (imported.code !== 0) throw new Error(`import exited ${imported.code}: ${imported.stderr}`);
+    await writeFile(join(dir, `${kind}.yaml`), imported.stdout);
+  }
 
   dev = await startDevProcess(
     devEnv(pglite.dir, { SWITCHYARD_SERVICE_TOKENS: `ci-bot:${SERVICE_SECRET}` }),
   );
-  const applied = await spawnCli(["apply", "-f", join(dir, "imported.yaml"), "--wait"], {
+  const files = [join(dir, "backstage.yaml"), join(dir, "krakend.yaml")];
+  const applied = await spawnCli(["apply", "-f", ...files, "--wait"], {
     ...dev.banner.exports,
     ...env,
   });
@@ -319,5 +339,33 @@ describe("imported Backstage proxy endpoints, served by switchyard dev", () => {
       expect(answer.status, path).toBe(404);
       expect(received).toBeUndefined();
     }
+  });
+});
+
+describe("imported KrakenD no-op endpoints, served by switchyard dev", () => {
+  const edge = { host: "edge.localhost", "x-custom": "c", "x-other": "o" };
+
+  it("a {param} endpoint forwards to its url_pattern with the parameter, and only its input headers", async () => {
+    const { answer, received } = await throughProxy("GET", "/users/42?expand=1", edge);
+    expect(answer.status).toBe(200);
+    expect(received?.url).toBe("/v2/users/42?expand=1");
+    expect(received?.headers["x-custom"]).toBe("c");
+    expect(received?.headers["x-other"]).toBeUndefined();
+  });
+
+  it("a literal segment wins over a {param} one, as in KrakenD's router", async () => {
+    const { received } = await throughProxy("GET", "/users/me", edge);
+    expect(received?.url).toBe("/v2/me");
+  });
+
+  it("endpoints sharing a path keep their methods; any other method is refused before anything is sent", async () => {
+    for (const method of ["GET", "POST"]) {
+      const { answer, received } = await throughProxy(method, "/orders", edge);
+      expect(answer.status, method).toBe(200);
+      expect(received?.method).toBe(method);
+    }
+    const refused = await throughProxy("DELETE", "/orders", edge);
+    expect(refused.answer.status).toBe(405);
+    expect(refused.received).toBeUndefined();
   });
 });
