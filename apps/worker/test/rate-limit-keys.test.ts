@@ -190,4 +190,48 @@ describe("rate limit answers", () => {
     expect(text).toContain('switchyard_rate_limit_requests_total{rule="r1",outcome="allowed"} 3');
     expect(text).toContain('switchyard_rate_limit_requests_total{rule="r1",outcome="limited"} 1');
   });
+
+  it("drops a rule's series when the rule is deleted or loses its limit, and only then", async () => {
+    const target = upstream.url.replace(/\/$/, "");
+    const limited = (windowMs: number) => ({ limit: 1, windowMs });
+    const rules = (r2: boolean) => [
+      { id: "r1", pathPattern: "/a/*", targetUrl: target, rateLimit: limited(10_000) },
+      ...(r2
+        ? [{ id: "r2", pathPattern: "/b/*", targetUrl: target, rateLimit: limited(10_000) }]
+        : []),
+      { id: "r3", pathPattern: "/c/*", targetUrl: target, rateLimit: limited(10_000) },
+    ];
+    const worker = await startTestWorker({ snapshot: snapshotOf(rules(true)) });
+    workers.push(worker);
+    const url = worker.worker.proxyUrl;
+    for (const path of ["/a/x", "/a/x", "/b/x", "/c/x"]) await send(url, path);
+    const series = async () =>
+      (await worker.worker.metrics.registry.metrics())
+        .split("\n")
+        .filter((line) => line.startsWith("switchyard_rate_limit_requests_total{"));
+    expect(await series()).toEqual([
+      'switchyard_rate_limit_requests_total{rule="r1",outcome="allowed"} 1',
+      'switchyard_rate_limit_requests_total{rule="r1",outcome="limited"} 1',
+      'switchyard_rate_limit_requests_total{rule="r2",outcome="allowed"} 1',
+      'switchyard_rate_limit_requests_total{rule="r3",outcome="allowed"} 1',
+    ]);
+
+    // r2 deleted, r3 without a limit, r1 with a new one: r1's series go on.
+    const next = rules(false).map((rule) =>
+      rule.id === "r3"
+        ? { ...rule, rateLimit: undefined }
+        : { ...rule, rateLimit: limited(20_000) },
+    );
+    await worker.publish(snapshotOf(next));
+    expect(await series()).toEqual([
+      'switchyard_rate_limit_requests_total{rule="r1",outcome="allowed"} 1',
+      'switchyard_rate_limit_requests_total{rule="r1",outcome="limited"} 1',
+    ]);
+    await send(url, "/a/x");
+    await send(url, "/c/x");
+    expect(await series()).toEqual([
+      'switchyard_rate_limit_requests_total{rule="r1",outcome="allowed"} 2',
+      'switchyard_rate_limit_requests_total{rule="r1",outcome="limited"} 1',
+    ]);
+  });
 });

@@ -7,7 +7,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from "rate-limiter-flexible";
-import type { RateLimitMetrics } from "./rate-limit-metrics.js";
+import { type RateLimitMetrics, RuleRateCounts } from "./rate-limit-metrics.js";
 
 /**
  * After a store error or timeout, requests skip the store for this long and go straight to the
@@ -44,12 +44,15 @@ export interface RateLimiterOptions {
 
 /** The outcome for one request. */
 export type RateDecision =
-  /** Counted and within the limit; `refund` gives the request back (skip_successful/failed). */
+  /**
+   * Counted and within the limit; `refund` gives the request back, made only for a limit with
+   * skip_successful or skip_failed.
+   */
   | {
       readonly kind: "allowed";
       readonly remaining: number;
       readonly msBeforeReset: number;
-      readonly refund: () => void;
+      readonly refund: (() => void) | undefined;
     }
   /** Over the limit: 429. */
   | { readonly kind: "limited"; readonly remaining: 0; readonly msBeforeReset: number }
@@ -57,6 +60,20 @@ export type RateDecision =
   | { readonly kind: "open" }
   /** The store failed and the mode is `closed`: 503. */
   | { readonly kind: "unavailable" };
+
+/**
+ * A rule's limit as the limiter counts it, made on the rule's first limited request (a config
+ * of 100 000 rules under a fleet default makes none before serving) and kept while the rule
+ * keeps that limit; {@link RateLimiter.release} drops its metric series.
+ */
+export interface LimitedRule {
+  readonly ruleId: string;
+  readonly limit: EffectiveRateLimit;
+  /** `<rule id>:`, the head of the rule's counter keys. */
+  readonly keyHead: string;
+  readonly counts: RuleRateCounts;
+  readonly limiters: Limiters;
+}
 
 interface Limiters {
   readonly shared: RateLimiterAbstract;
@@ -101,42 +118,60 @@ export class RateLimiter {
     return this.#redis !== undefined;
   }
 
-  /** Counts one request of rule `ruleId` under `limit` for `clientKey` (from `requestKey`). */
-  async consume(
-    ruleId: string,
-    limit: EffectiveRateLimit,
-    clientKey: string,
-  ): Promise<RateDecision> {
-    const limiters = this.#limitersOf(limit);
-    const key = `${ruleId}:${clientKey}`;
+  /**
+   * Rule `ruleId` under `limit`, ready to count: `previous` (the rule's handle under its
+   * former limit) keeps its counts, so its metric series go on.
+   */
+  rule(ruleId: string, limit: EffectiveRateLimit, previous?: LimitedRule): LimitedRule {
+    return {
+      ruleId,
+      limit,
+      keyHead: `${ruleId}:`,
+      counts:
+        previous?.ruleId === ruleId
+          ? previous.counts
+          : new RuleRateCounts(ruleId, this.#metrics, this.#onStoreError),
+      limiters: this.#limitersOf(limit),
+    };
+  }
+
+  /** Drops the metric series of a rule that is deleted or no longer limited. */
+  release(rule: LimitedRule): void {
+    rule.counts.remove();
+  }
+
+  /** Counts one request of `rule` for `clientKey` (from `requestKey`). */
+  async consume(rule: LimitedRule, clientKey: string): Promise<RateDecision> {
+    const { limiters, counts } = rule;
+    const key = rule.keyHead + clientKey;
     const begin = performance.now();
     if (this.#redis === undefined || begin >= this.#storeDownUntil) {
       this.#batchWrites();
       try {
         const res = await this.#bounded(limiters.shared.consume(key));
         this.#waited(begin);
-        return this.#allowed(ruleId, limiters.shared, key, res);
+        return this.#allowed(rule, limiters.shared, key, res);
       } catch (reason) {
         this.#waited(begin);
-        if (reason instanceof RateLimiterRes) return this.#limited(ruleId, reason);
-        this.#metrics.storeErrors.inc({ rule: ruleId });
+        if (reason instanceof RateLimiterRes) return this.#limited(counts, reason);
+        counts.count("storeError");
         this.#storeDownUntil = performance.now() + STORE_RETRY_MS;
       }
     }
     const mode = this.#onStoreError;
-    this.#metrics.fallbacks.inc({ rule: ruleId, mode });
+    counts.count("fallback");
     if (mode === "open") return { kind: "open" };
     if (mode === "closed") {
-      this.#metrics.requests.inc({ rule: ruleId, outcome: "unavailable" });
+      counts.count("unavailable");
       return { kind: "unavailable" };
     }
-    const local = this.#localOf(limit, limiters);
+    const local = this.#localOf(rule.limit, limiters);
     try {
       const res = await local.consume(key);
-      return this.#allowed(ruleId, local, key, res);
+      return this.#allowed(rule, local, key, res);
     } catch (reason) {
       // A memory limiter fails only by refusing: `reason` is a RateLimiterRes.
-      return this.#limited(ruleId, reason as RateLimiterRes);
+      return this.#limited(counts, reason as RateLimiterRes);
     }
   }
 
@@ -209,16 +244,20 @@ export class RateLimiter {
   }
 
   #allowed(
-    ruleId: string,
+    rule: LimitedRule,
     limiter: RateLimiterAbstract,
     key: string,
     res: RateLimiterRes,
   ): RateDecision {
-    this.#metrics.requests.inc({ rule: ruleId, outcome: "allowed" });
-    const refund = () => {
-      // A refund lost to a store error leaves the request counted: the limit errs strict.
-      limiter.reward(key, 1).catch(() => this.#metrics.storeErrors.inc({ rule: ruleId }));
-    };
+    const { counts, limit } = rule;
+    counts.count("allowed");
+    const refund =
+      limit.skipSuccessful || limit.skipFailed
+        ? () => {
+            // A refund lost to a store error leaves the request counted: the limit errs strict.
+            limiter.reward(key, 1).catch(() => counts.count("storeError"));
+          }
+        : undefined;
     return {
       kind: "allowed",
       remaining: res.remainingPoints,
@@ -227,8 +266,8 @@ export class RateLimiter {
     };
   }
 
-  #limited(ruleId: string, res: RateLimiterRes): RateDecision {
-    this.#metrics.requests.inc({ rule: ruleId, outcome: "limited" });
+  #limited(counts: RuleRateCounts, res: RateLimiterRes): RateDecision {
+    counts.count("limited");
     return { kind: "limited", remaining: 0, msBeforeReset: res.msBeforeNext };
   }
 

@@ -11,7 +11,7 @@ import {
   type RateLimitAllowList,
   retryAfterSeconds,
 } from "@switchyard/policy";
-import type { RateLimiter } from "./rate-limiter.js";
+import type { LimitedRule, RateLimiter } from "./rate-limiter.js";
 import { type KeySource, requestKey } from "./request-key.js";
 
 /** Options of {@link RuleRateLimits}: the worker's rate-limit settings. */
@@ -56,6 +56,8 @@ export class RuleRateLimits {
   readonly #ipv6Prefix: number;
   readonly #cache = new WeakMap<RateLimit, EffectiveRateLimit>();
   #byRule: ReadonlyMap<string, EffectiveRateLimit> = new Map();
+  /** The rules requested since they got their limit, ready to count (`RateLimiter.rule`). */
+  readonly #counting = new Map<string, LimitedRule>();
 
   constructor(limiter: RateLimiter, options: RuleRateLimitsOptions = {}) {
     this.#limiter = limiter;
@@ -67,9 +69,17 @@ export class RuleRateLimits {
     this.#ipv6Prefix = options.ipv6Prefix ?? 64;
   }
 
-  /** Compiles the limits of a new snapshot; a walk over its rules reusing unchanged limits. */
+  /**
+   * Compiles the limits of a new snapshot; a walk over its rules reusing unchanged limits. The
+   * metric series of rules it deletes or leaves without a limit are dropped.
+   */
   update(snapshot: Pick<ConfigSnapshot, "rules" | "projects">): void {
     this.#byRule = compileRateLimits(snapshot, this.#fleet, this.#cache);
+    for (const [ruleId, rule] of this.#counting) {
+      if (this.#byRule.has(ruleId)) continue;
+      this.#limiter.release(rule);
+      this.#counting.delete(ruleId);
+    }
   }
 
   /** Whether requests of rule `ruleId` are limited. */
@@ -86,12 +96,12 @@ export class RuleRateLimits {
   async check(ruleId: string, source: KeySource): Promise<RateLimitPass | RateLimitRefusal> {
     const limit = this.#byRule.get(ruleId);
     if (limit === undefined || this.#allow.allows(source.clientAddress)) return NOTHING;
-    const decision = await this.#limiter.consume(
-      ruleId,
-      limit,
-      requestKey(limit, source, this.#ipv6Prefix),
-    );
-    const policy = ["ratelimit-policy", limit.policyField];
+    let rule = this.#counting.get(ruleId);
+    if (rule?.limit !== limit) {
+      rule = this.#limiter.rule(ruleId, limit, rule);
+      this.#counting.set(ruleId, rule);
+    }
+    const decision = await this.#limiter.consume(rule, requestKey(limit, source, this.#ipv6Prefix));
     switch (decision.kind) {
       case "open":
         return NOTHING;
@@ -110,7 +120,8 @@ export class RuleRateLimits {
           headers: [
             "retry-after",
             String(retryAfterSeconds(decision.msBeforeReset)),
-            ...policy,
+            "ratelimit-policy",
+            limit.policyField,
             "ratelimit",
             formatRateLimitField(limit.source, 0, decision.msBeforeReset),
           ],
@@ -121,16 +132,17 @@ export class RuleRateLimits {
         return {
           ok: true,
           headers: [
-            ...policy,
+            "ratelimit-policy",
+            limit.policyField,
             "ratelimit",
             formatRateLimitField(limit.source, decision.remaining, decision.msBeforeReset),
           ],
           afterResponse:
-            skipSuccessful || skipFailed
-              ? (status) => {
+            refund === undefined
+              ? undefined
+              : (status) => {
                   if (status < 400 ? skipSuccessful : skipFailed) refund();
-                }
-              : undefined,
+                },
         };
       }
     }
