@@ -133,6 +133,26 @@ describe("names wherever ids are taken", () => {
     expect(domain.domain.aliasId).toBe(ids["production"]);
   });
 
+  it("updates by name, an alias name in the domain's own project", async () => {
+    const project = await json(["projects", "update", "web", "--description", "the web shop"]);
+    expect(project.project).toMatchObject({ id: ids["web"], description: "the web shop" });
+    const alias = await json([
+      "aliases",
+      "update",
+      "production",
+      "--project",
+      "web",
+      "--inherit-project-rules",
+    ]);
+    expect(alias.alias).toMatchObject({ id: ids["production"], inheritProjectRules: true });
+    expect((await json(["domains", "update", "localhost", "--no-alias"])).domain.aliasId).toBe(
+      undefined,
+    );
+    // "production" is an alias of web and of api: the domain's project decides.
+    const domain = await json(["domains", "update", "localhost", "--alias", "production"]);
+    expect(domain.domain.aliasId).toBe(ids["production"]);
+  });
+
   it("names the flag when a name is unknown or ambiguous", async () => {
     const unknown = await sy(["rules", "list", "--project", "nope"]);
     expect(unknown.code).toBe(ExitCode.notFound);
@@ -240,8 +260,11 @@ describe("audit list", () => {
     expect(byId.events).toEqual(byName.events);
 
     const web = await json(["audit", "list", "--resource", "projects/web"]);
-    expect(web.events.map((e: { resource: string }) => e.resource)).toEqual([
-      `projects/${ids["web"]}`,
+    expect(
+      web.events.map((e: { action: string; resource: string }) => [e.action, e.resource]),
+    ).toEqual([
+      ["switchyard.v1.ProjectService/UpdateProject", `projects/${ids["web"]}`],
+      ["switchyard.v1.ProjectService/CreateProject", `projects/${ids["web"]}`],
     ]);
 
     expect((await json(["audit", "list", "--since", "1h"])).events.length).toBeGreaterThan(5);
