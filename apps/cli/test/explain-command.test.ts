@@ -138,7 +138,7 @@ describe("switchyard explain", () => {
     );
   });
 
-  it("prints the explanation as JSON with -o json, with the revision it was computed from", async () => {
+  it("prints the explanation as JSON or YAML with -o, with the revision it was computed from", async () => {
     const client = adminClient(dev.banner.apiUrl, dev.banner.adminToken);
     const { revision } = await client.config.getConfigRevision({});
     const explained = await cliJson<Record<string, unknown>>(dev, [
@@ -157,6 +157,10 @@ describe("switchyard explain", () => {
       upstreamUrl: `${upstream.origin}/gql`,
     });
     expect(explained["revision"]).toBe(String(revision));
+    const yaml = await sy(["-o", "yaml", "explain", "--host", HOST, "--path", "/graphql"]);
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toMatch(/^outcome: EXPLAIN_OUTCOME_FORWARD$/m);
+    expect(yaml.stdout).toContain(`upstreamUrl: ${upstream.origin}/gql`);
   });
 
   it("says why nothing answers, and exits 0: an explained 404 or 400 is an answer", async () => {
