@@ -56,6 +56,10 @@ beforeAll(async () => {
   await writeFile(file("broken.yaml"), "proxy:\n  endpoints:\n    /a: [unclosed\n");
   await writeFile(file("bad-target.yaml"), "proxy:\n  endpoints:\n    /a: not a url\n");
   await writeFile(file("krakend.json"), JSON.stringify(KRAKEND, null, 2));
+  await writeFile(
+    file("app-config.production.yaml"),
+    "proxy:\n  endpoints:\n    /github:\n      allowedMethods: [GET, POST]\n    /sentry:\n      target: https://sentry.example.com/api/\n",
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -121,6 +125,23 @@ describe("switchyard import backstage", () => {
     expect(result.stderr).toBe("imported 1 rule into project backstage\n");
   });
 
+  it("merges several app-config files as Backstage does, later files winning", async () => {
+    const result = await spawnCli([
+      "import",
+      "backstage",
+      file("app-config.yaml"),
+      file("app-config.production.yaml"),
+    ]);
+    expect(result.code).toBe(0);
+    const rules = readBack(result.stdout, { GITHUB_TOKEN: "x" }).projects[0]?.rules ?? [];
+    expect(rules.map((r) => [r.pathPattern, r.targetUrl, r.allowedMethods])).toEqual([
+      ["/api/proxy/github/*", "https://api.github.com/", ["GET", "POST"]],
+      ["/api/proxy/sentry/*", "https://sentry.example.com/api/", []],
+    ]);
+    // The merged /sentry keeps secure: false from the first file.
+    expect(result.stderr).toContain("warning: proxy.endpoints./sentry.secure: not imported");
+  });
+
   it("--strict: exit 10 and no document when something cannot be expressed; exit 0 when all can", async () => {
     const incomplete = await spawnCli(["import", "backstage", file("app-config.yaml"), "--strict"]);
     expect(incomplete.code).toBe(10);
@@ -142,6 +163,10 @@ describe("switchyard import backstage", () => {
     ],
     [["missing.yaml"], "missing.yaml: cannot read it (ENOENT)"],
     [["clean.yaml", "--project", "My Portal"], '--project: "My Portal" is not a DNS label'],
+    [
+      ["clean.yaml", "--mount-prefix", "proxy"],
+      'error: --mount-prefix: "proxy" is not a literal path',
+    ],
   ])("%j: exit 2 naming the problem, nothing on stdout", async (args, message) => {
     const [name, ...flags] = args as [string, ...string[]];
     const result = await spawnCli(["import", "backstage", file(name), ...flags]);

@@ -10,6 +10,7 @@ import { ExitCode } from "../exit-codes.js";
 import { importBackstage } from "../import/backstage.js";
 import { ImportError, type ImportResult } from "../import/import-result.js";
 import { importKrakend } from "../import/krakend.js";
+import { mergeAppConfigs } from "../import/merge-app-configs.js";
 import type { CliIo } from "../io.js";
 import { UsageError } from "../usage-error.js";
 
@@ -33,7 +34,7 @@ const domainOption = () =>
   new Option("--domain <host...>", "a host the project serves (repeatable); default none");
 
 /**
- * `switchyard import backstage|krakend FILE`: another gateway's config as an apply
+ * `switchyard import backstage FILE…|krakend FILE`: another gateway's config as an apply
  * document on stdout, what it cannot express on stderr (see `importHelp`).
  */
 export function importCommand(program: Command, io: CliIo): void {
@@ -46,7 +47,10 @@ export function importCommand(program: Command, io: CliIo): void {
   group
     .command("backstage")
     .description("the proxy section of a Backstage app-config.yaml")
-    .argument("<file>", "a Backstage app-config YAML file")
+    .argument(
+      "<files...>",
+      "Backstage app-config YAML files, merged as Backstage merges them (later files win)",
+    )
     .option("--project <name>", "the project the rules go into", "backstage")
     .addOption(domainOption())
     .option("--mount-prefix <path>", "where the backend mounts the proxy plugin", "/api/proxy")
@@ -61,12 +65,13 @@ export function importCommand(program: Command, io: CliIo): void {
     .addHelpText("after", importHelp)
     .action(
       async (
-        file: string,
+        files: string[],
         flags: ImportFlags & { mountPrefix: string; keepSwitchyardHeaders?: boolean },
       ) => {
-        const config = parseFile(file, await readInput(file), "YAML");
-        emit(io, file, flags, () =>
-          importBackstage(config, {
+        const configs: unknown[] = [];
+        for (const file of files) configs.push(parseFile(file, await readInput(file), "YAML"));
+        emit(io, files.join(", "), flags, () =>
+          importBackstage(mergeAppConfigs(configs), {
             project: flags.project,
             mountPrefix: flags.mountPrefix,
             keepSwitchyardHeaders: flags.keepSwitchyardHeaders === true,
@@ -101,7 +106,7 @@ async function readInput(file: string): Promise<string> {
   }
 }
 
-/** YAML is a superset of JSON, so one parser reads both, with the line of any error. */
+/** The file's data; a syntax error is a usage error naming the file and, for YAML, the line. */
 function parseFile(file: string, text: string, kind: "YAML" | "JSON"): unknown {
   try {
     return kind === "JSON" ? JSON.parse(text) : parse(text);
@@ -118,7 +123,12 @@ function emit(io: CliIo, file: string, flags: ImportFlags, convert: () => Import
   try {
     result = convert();
   } catch (error) {
-    if (error instanceof ImportError) throw new UsageError(`${file}: ${error.message}`);
+    if (error instanceof ImportError) {
+      // A flag's problem names the flag; the input's, the file.
+      throw new UsageError(
+        error.message.startsWith("--") ? error.message : `${file}: ${error.message}`,
+      );
+    }
     throw error;
   }
   for (const project of result.document.projects) {
