@@ -92,14 +92,22 @@ describe("prepareDataDir", () => {
     expect((await readdir(dataDir)).filter((n) => n.startsWith(".store"))).toEqual([]);
   });
 
-  it("refuses database files without PG_VERSION that it did not leave, naming the setting", async () => {
+  it("refuses database files without PG_VERSION that it did not leave, saying what to do", async () => {
     const dataDir = join(root, "foreign");
     await mkdir(join(dataDir, "base"), { recursive: true });
     await writeFile(join(dataDir, "postgresql.conf"), "");
     await expect(prepareDataDir(dataDir, { templateDir })).rejects.toThrow(
-      /^SWITCHYARD_DATA_DIR: ".*foreign" holds database files \((base, postgresql\.conf|postgresql\.conf, base)\) but no PG_VERSION/,
+      /^it holds database files \((base, postgresql\.conf|postgresql\.conf, base)\) but no PG_VERSION/,
     );
     expect(existsSync(join(dataDir, "base"))).toBe(true);
+  });
+
+  it("words a path that is not a directory as PGlite's errors are", async () => {
+    const file = join(root, "a-file");
+    await writeFile(file, "");
+    await expect(prepareDataDir(file, { templateDir })).rejects.toThrow(
+      /^not a directory \(ENOTDIR\)$/,
+    );
   });
 
   it("runs initdb in a child process when the template is of another PGlite", async () => {

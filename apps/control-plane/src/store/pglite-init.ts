@@ -108,12 +108,26 @@ async function usableTemplate(templateDir: string): Promise<string | undefined> 
  * Makes `dataDir` hold an initialised database, unless it already does: removes what an
  * interrupted earlier attempt left, then copies the template in (or runs initdb in a child
  * process). Files in `dataDir` that are not the database's (the dev admin token, the dev
- * keyring) are left alone. Errors name SWITCHYARD_DATA_DIR and what to do.
+ * keyring) are left alone. Errors say what is wrong with the directory.
  */
 export async function prepareDataDir(
   dataDir: string,
   options: { templateDir?: string } = {},
 ): Promise<DataDirInit> {
+  try {
+    return await prepare(dataDir, options.templateDir ?? STORE_TEMPLATE_DIR);
+  } catch (error) {
+    // "ENOTDIR: not a directory, stat '…'" → "not a directory (ENOTDIR)", as PGlite's are worded.
+    const system = /^([A-Z][A-Z0-9_]+): ([^,]+)/.exec((error as Error).message ?? "");
+    const code = (error as NodeJS.ErrnoException).code;
+    if (system && system[1] === code) {
+      throw new Error(`${system[2]} (${code})`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function prepare(dataDir: string, templateDir: string): Promise<DataDirInit> {
   if (await exists(join(dataDir, MARKER))) {
     await removeLeftovers(dataDir);
     return "existing";
@@ -125,7 +139,7 @@ export async function prepareDataDir(
   const foreign = names.filter((name) => DATABASE_ENTRIES.has(name));
   if (foreign.length > 0) {
     throw new Error(
-      `SWITCHYARD_DATA_DIR: "${dataDir}" holds database files (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}) but no ${MARKER}: an initialisation that did not finish, or another program's; move them away or choose another directory`,
+      `it holds database files (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}) but no ${MARKER}: an initialisation that did not finish, or another program's; move them away or choose another directory`,
     );
   }
 
@@ -133,7 +147,7 @@ export async function prepareDataDir(
     dataDir,
     `${TEMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
   );
-  const template = await usableTemplate(options.templateDir ?? STORE_TEMPLATE_DIR);
+  const template = await usableTemplate(templateDir);
   try {
     if (template) {
       await cp(template, temp, {
