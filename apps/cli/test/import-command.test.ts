@@ -38,6 +38,7 @@ const KRAKEND = {
       output_encoding: "no-op",
       input_query_strings: ["*"],
       backend: [{ url_pattern: "/v1/users/{id}", encoding: "no-op" }],
+      extra_config: { "qos/ratelimit/router": { client_max_rate: 10, every: "1m" } },
     },
     {
       endpoint: "/summary",
@@ -170,7 +171,7 @@ describe("switchyard import backstage", () => {
   ])("%j: exit 2 naming the problem, nothing on stdout", async (args, message) => {
     const [name, ...flags] = args as [string, ...string[]];
     const result = await spawnCli(["import", "backstage", file(name), ...flags]);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(message);
     expect(result.stderr.startsWith("error: ")).toBe(true);
@@ -186,6 +187,7 @@ describe("switchyard import krakend", () => {
     expect(project?.rules.map((r) => [r.pathPattern, r.targetUrl, r.allowedMethods])).toEqual([
       ["/users/:id", "https://api.example.com/v1/users/:id", ["GET"]],
     ]);
+    expect(project?.rules[0]?.rateLimit).toMatchObject({ limit: 10, windowMs: 60_000 });
     expect(result.stderr.split("\n")).toEqual([
       'warning: endpoints[1] GET /summary: not imported: output_encoding "json": KrakenD decodes and re-encodes the response; only no-op endpoints are plain proxies',
       "imported 1 rule into project edge; 1 option not expressed (warnings above)",
@@ -195,10 +197,10 @@ describe("switchyard import krakend", () => {
 
   it("--strict exits 10; a file that is not JSON exits 2", async () => {
     const strict = await spawnCli(["import", "krakend", file("krakend.json"), "--strict"]);
-    expect(strict.code).toBe(10);
+    expect(strict.code, strict.stderr).toBe(10);
     expect(strict.stdout).toBe("");
     const notJson = await spawnCli(["import", "krakend", file("broken.yaml")]);
-    expect(notJson.code).toBe(2);
+    expect(notJson.code, notJson.stderr).toBe(2);
     expect(notJson.stderr).toContain("broken.yaml: not valid JSON: ");
   });
 });

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: documents keep ${VAR} references literally
-import { AuthMode } from "@switchyard/api";
+import { AuthMode, RateLimitKey } from "@switchyard/api";
 import { describe, expect, it } from "vitest";
 import { ImportError } from "./import-result.js";
 import { importKrakend } from "./krakend.js";
@@ -164,7 +164,7 @@ describe("importKrakend", () => {
       'endpoints[4] GET /dashboard: not imported: output_encoding "json": KrakenD decodes and re-encodes the response; only no-op endpoints are plain proxies',
       'endpoints[5] GET /catalog: not imported: backend encoding "json": KrakenD decodes the backend\'s response; only no-op is a plain proxy',
       "endpoints[6] GET /search: host: an http target is refused unless the control plane and workers set SWITCHYARD_ALLOW_HTTP_TARGETS=true",
-      "endpoints[6] GET /search: extra_config qos/ratelimit/router: not imported",
+      "endpoints[6] GET /search: extra_config qos/ratelimit/router max_rate: not imported: a limit on all clients together has no equivalent; limits count per client IP, subject or header",
       "endpoints[6] GET /search: backend extra_config qos/circuit-breaker: not imported",
       "input_query_strings: KrakenD forwarded only the query strings each endpoint lists; Switchyard forwards the whole query string (/search)",
     ]);
@@ -277,6 +277,52 @@ describe("importKrakend: endpoints that cannot be expressed", () => {
       "endpoints[0] GET /a/{id}: extra_config auth/validator roles: not imported: the nested claim realm_access.roles cannot be required",
       "endpoints[0] GET /a/{id}: extra_config auth/validator propagate_claims: not imported",
     ]);
+  });
+
+  it.each([
+    [
+      { client_max_rate: 10 },
+      { limit: 10, windowMs: 1000, key: RateLimitKey.IP, headerName: "" },
+      [],
+    ],
+    [
+      { client_max_rate: 100, every: "1m", strategy: "header", key: "X-Tenant" },
+      { limit: 100, windowMs: 60_000, key: RateLimitKey.HEADER, headerName: "X-Tenant" },
+      [],
+    ],
+    [
+      { client_max_rate: 5, client_capacity: 20 },
+      { limit: 5, windowMs: 1000, key: RateLimitKey.IP, headerName: "" },
+      [
+        "client_capacity: not imported: a burst of 20; the window admits client_max_rate (5) per 1s",
+      ],
+    ],
+    [
+      { client_max_rate: 5, every: "500ms" },
+      undefined,
+      ['not imported: every "500ms" is not whole seconds from 1 s to 1 day'],
+    ],
+    [
+      { client_max_rate: 5, strategy: "param" },
+      undefined,
+      ['strategy "param": not imported: only ip and header (with a key) can be expressed'],
+    ],
+    [
+      { client_max_rate: 0.5 },
+      undefined,
+      ["client_max_rate: not imported: 0.5 is not a whole number of requests"],
+    ],
+  ])("qos/ratelimit/router %j → rate_limit %j", (config, expected, reported) => {
+    const { document, warnings } = one({ extra_config: { "qos/ratelimit/router": config } });
+    const rateLimit = document.projects[0]!.rules[0]!.rateLimit;
+    if (expected === undefined) expect(rateLimit).toBeUndefined();
+    else expect(rateLimit).toMatchObject(expected);
+    expect(warnings).toEqual(
+      reported.map(
+        (w) =>
+          `endpoints[0] GET /a/{id}: extra_config qos/ratelimit/router${w.startsWith("not") ? ": " : " "}${w}`,
+      ),
+    );
   });
 
   it("a literal ${ in KrakenD text stays literal in the document", () => {

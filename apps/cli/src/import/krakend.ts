@@ -12,7 +12,8 @@
  * `timeout_ms`; the http-proxy plugin's `proxy_address` → `egress_proxy_url`;
  * `auth/validator` → auth REQUIRE (FORWARD when Authorization is an input header), its
  * `roles` → `require_claims`, its `cookie_key` → `cookie_name`; no validator → open
- * (UNAUTHENTICATED), as a KrakenD endpoint is.
+ * (UNAUTHENTICATED), as a KrakenD endpoint is; the router rate limit's per-client rate →
+ * `rate_limit` (see krakend-rate-limit.ts).
  */
 import { create } from "@bufbuild/protobuf";
 import {
@@ -30,6 +31,8 @@ import {
   neverForwardedReason,
 } from "@switchyard/policy";
 import { ImportError, type ImportResult, isRecord } from "./import-result.js";
+import { parseKrakendDuration } from "./krakend-duration.js";
+import { readRouterRateLimit } from "./krakend-rate-limit.js";
 
 export interface KrakendImportOptions {
   /** The project the rules go into. Default "krakend". */
@@ -188,19 +191,18 @@ export function importKrakend(config: unknown, options: KrakendImportOptions = {
     if (!(Array.isArray(queryStrings) && queryStrings.length === 1 && queryStrings[0] === "*")) {
       queryLoss.push(path);
     }
-    const auth = readValidator(
-      isRecord(endpoint["extra_config"]) ? endpoint["extra_config"] : {},
-      inputHeaders,
-      warn,
-    );
-    const allowedHeaders = inputHeaders.filter(
-      (name) => name !== "authorization" || auth.mode !== AuthMode.REQUIRE,
-    );
-    if (allowedHeaders.length < inputHeaders.length) {
-      warn(
-        "input_headers Authorization: not imported: the token auth/validator checks is not forwarded with REQUIRE",
-      );
+    const extraConfig = isRecord(endpoint["extra_config"]) ? endpoint["extra_config"] : {};
+    for (const key of Object.keys(extraConfig)) {
+      if (key !== "auth/validator" && key !== "qos/ratelimit/router") {
+        warn(`extra_config ${key}: not imported`);
+      }
     }
+    // Authorization as an input header makes the validator FORWARD, so it stays allowed.
+    const auth = readValidator(extraConfig, inputHeaders, warn);
+    const rateLimit =
+      extraConfig["qos/ratelimit/router"] === undefined
+        ? undefined
+        : readRouterRateLimit(extraConfig["qos/ratelimit/router"], warn);
     const egressProxyUrl = readBackendExtraConfig(backend["extra_config"], warn);
     const timeoutMs = readTimeout(endpoint["timeout"] ?? serviceTimeout, warn);
 
@@ -213,8 +215,9 @@ export function importKrakend(config: unknown, options: KrakendImportOptions = {
         stripPrefix: true,
         description: `KrakenD endpoint ${path}`,
         allowedMethods: [method],
-        allowedHeaders,
+        allowedHeaders: inputHeaders,
         auth,
+        rateLimit,
         timeoutMs,
         egressProxyUrl,
       }),
@@ -306,9 +309,6 @@ function readValidator(
   inputHeaders: readonly string[],
   warn: (message: string) => void,
 ): AuthPolicy {
-  for (const key of Object.keys(extraConfig)) {
-    if (key !== "auth/validator") warn(`extra_config ${key}: not imported`);
-  }
   const validator = extraConfig["auth/validator"];
   if (!isRecord(validator)) return { mode: AuthMode.UNAUTHENTICATED } as AuthPolicy;
   const mode = inputHeaders.includes("authorization") ? AuthMode.FORWARD : AuthMode.REQUIRE;
@@ -373,15 +373,10 @@ function readBackendExtraConfig(value: unknown, warn: (message: string) => void)
 
 /** KrakenD durations ("3s", "1500ms", "1m") → timeout_ms, clamped to what a rule takes. */
 function readTimeout(value: unknown, warn: (message: string) => void): number {
-  let ms = KRAKEND_DEFAULT_TIMEOUT_MS;
-  if (value !== undefined) {
-    const match = typeof value === "string" ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value) : null;
-    if (match === null) {
-      warn(`timeout ${JSON.stringify(value)}: not imported: not a duration like "3s"`);
-      return KRAKEND_DEFAULT_TIMEOUT_MS;
-    }
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms"];
-    ms = Math.round(Number(match[1]) * unit);
+  const ms = value === undefined ? KRAKEND_DEFAULT_TIMEOUT_MS : parseKrakendDuration(value);
+  if (ms === undefined) {
+    warn(`timeout ${JSON.stringify(value)}: not imported: not a duration like "3s"`);
+    return KRAKEND_DEFAULT_TIMEOUT_MS;
   }
   const clamped = Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, ms));
   if (clamped !== ms) {
@@ -423,7 +418,14 @@ function mergeByPath(
 
 function sameDestination(a: Rule, b: Rule): boolean {
   const key = (r: Rule) =>
-    JSON.stringify([r.targetUrl, r.allowedHeaders, r.auth, r.timeoutMs, r.egressProxyUrl]);
+    JSON.stringify([
+      r.targetUrl,
+      r.allowedHeaders,
+      r.auth,
+      r.rateLimit,
+      r.timeoutMs,
+      r.egressProxyUrl,
+    ]);
   return key(a) === key(b);
 }
 
