@@ -108,7 +108,7 @@ describe("switchyard validate", () => {
         const res = await cli([command, "-f", path]);
         expect(res.code, `${command} ${name}: ${res.stderr}`).toBe(ExitCode.usage);
         expect(res.stderr).toMatch(expected);
-        expect(res.stderr).toContain("nothing was applied");
+        expect(res.stderr).toContain("nothing was changed");
       }
     }
     expect(await revision()).toBe(before);
@@ -210,5 +210,46 @@ describe("switchyard apply, diff and export", () => {
     expect(body.changes.map((c) => c.kind)).toEqual(["domain", "alias"]);
     const gone = await get(dev!.banner.proxyUrl, "/api/orders", "shop.example.com");
     expect(gone.status).toBe(404);
+  });
+
+  it("explains a file offline as the server explains it once the file is applied", async () => {
+    const text = site(upstream.origin).replaceAll("shop", "docs");
+    const path = await file("docs.yaml", text);
+    const env = {
+      SHOP_KEY: "k-1",
+      SWITCHYARD_ALLOW_HTTP_TARGETS: "true",
+      SWITCHYARD_ALLOW_PRIVATE_TARGETS: "127.0.0.0/8",
+    };
+    const applied = await cli(["apply", "-f", path], env);
+    expect(applied.code).toBe(0);
+    const requests = [
+      ["docs.example.com", "/api/orders?page=2"],
+      ["docs.example.com", "/static/site.css"],
+      ["docs.example.com", "/nothing/here"],
+      ["elsewhere.example.com", "/api/orders"],
+    ];
+    for (const [host, target] of requests) {
+      const argv = ["-o", "json", "explain", "--host", host!, "--path", target!];
+      const offline = await cli([...argv, "--file", path], env);
+      const online = await cli(argv, env);
+      expect(offline.stderr).toBe("");
+      expect(online.code).toBe(0);
+      const essentials = (out: string) => {
+        const e = JSON.parse(out) as Record<string, unknown> & {
+          rule?: { pathPattern: string };
+          passedOver?: { rule: { pathPattern: string }; reason: string }[];
+          policy?: Record<string, unknown>;
+        };
+        return {
+          outcome: e["outcome"],
+          status: e["status"],
+          upstreamUrl: e["upstreamUrl"],
+          rule: e.rule?.pathPattern,
+          passedOver: e.passedOver?.map((p) => [p.rule.pathPattern, p.reason]),
+          policy: e.policy,
+        };
+      };
+      expect(essentials(offline.stdout), `${host}${target}`).toEqual(essentials(online.stdout));
+    }
   });
 });

@@ -51,6 +51,7 @@ export {
 } from "./server/start-control-plane.js";
 export { StartupError } from "./server/startup-error.js";
 export type { ServiceDeps } from "./services/deps.js";
+export { explainSnapshot } from "./services/explain.js";
 export { REVISION_HEADER } from "./services/revision-header.js";
 export { createRoutes } from "./services/routes.js";
 export type { AliasStore } from "./store/aliases.js";

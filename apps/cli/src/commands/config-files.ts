@@ -127,7 +127,7 @@ export function configFileCommands(program: Command, io: CliIo): void {
 }
 
 /** Reads the files; every issue printed with its file, line and field, then exit 2. */
-async function loadChecked(
+export async function loadChecked(
   io: CliIo,
   paths: readonly string[],
   targetPolicy: TargetPolicy,
@@ -146,7 +146,7 @@ async function loadChecked(
 function issuesError(io: CliIo, issues: readonly DocumentIssue[]): CliError {
   for (const issue of issues) io.err(`${formatIssue(issue)}\n`);
   return new CliError(
-    `${count(issues.length, "problem")} in the config files; nothing was applied`,
+    `${count(issues.length, "problem")} in the config files; nothing was changed`,
     ExitCode.usage,
   );
 }
@@ -179,7 +179,8 @@ function locateServerError(
   return issuesError(io, issues);
 }
 
-function targetPolicyOf(env: CliIo["env"]): TargetPolicy {
+/** The target policy `SWITCHYARD_ALLOW_HTTP_TARGETS` / `_PRIVATE_TARGETS` in `env` give. */
+export function targetPolicyOf(env: CliIo["env"]): TargetPolicy {
   try {
     return parseTargetPolicy({
       allowHttp: env["SWITCHYARD_ALLOW_HTTP_TARGETS"] ?? false,

@@ -1,27 +1,58 @@
+import { create } from "@bufbuild/protobuf";
+import { ConnectError } from "@connectrpc/connect";
 import {
   AuthMode,
   ExplainOutcome,
+  type ExplainRequest,
+  ExplainRequestSchema,
   type ExplainResponse,
   ExplainResponseSchema,
   type PassedOverRule,
   PassOverReason,
 } from "@switchyard/api";
+import { documentSnapshot } from "@switchyard/config-doc";
+import { explainSnapshot } from "@switchyard/control-plane";
 import type { Command } from "commander";
+import { CliError } from "../cli-error.js";
 import { contextOf } from "../context.js";
+import { ExitCode } from "../exit-codes.js";
 import { parseHeaderAssignment, parseMethod } from "../flags.js";
 import type { CliIo } from "../io.js";
 import { type Column, formatBool, formatDetails, formatTable } from "../output.js";
 import { formatRateLimit } from "../rate-limit-flags.js";
+import { loadChecked, targetPolicyOf } from "./config-files.js";
 import { formatAuth } from "./rule-view.js";
 
 const help = `
 Computed by the control plane from the revision it serves, with the workers' own matching
 and policy code. Explained as the workers' default SWITCHYARD_PATH_SEMICOLONS=reject.
+With --file, computed here by the same code from config files not yet applied (as apply to
+an empty store would make them; targets checked as SWITCHYARD_ALLOW_HTTP_TARGETS and
+SWITCHYARD_ALLOW_PRIVATE_TARGETS in this environment allow); no server is called.
 
 Exit status: 0 whenever the request is explained, forwarded or not (a host without a
 domain, a refused path or no matching rule is an answer, not a failure: read "answer:",
 or "outcome" and "status" with -o json); the usual codes when the call itself fails
 (4: the host belongs to a project outside the token's scope).`;
+
+/**
+ * `--file`: the request explained against config files as an apply to an empty store
+ * would make them, with the target policy of this environment (as `validate` checks it).
+ */
+async function explainFiles(
+  io: CliIo,
+  paths: readonly string[],
+  request: ExplainRequest,
+): Promise<ExplainResponse> {
+  const targetPolicy = targetPolicyOf(io.env);
+  const config = await loadChecked(io, paths, targetPolicy);
+  try {
+    return explainSnapshot(documentSnapshot(config.document), request, targetPolicy);
+  } catch (error) {
+    if (error instanceof ConnectError) throw new CliError(error.rawMessage, ExitCode.usage);
+    throw error;
+  }
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -45,17 +76,27 @@ export function explainCommand(program: Command, io: CliIo): void {
       "a request header, repeatable: decides what is forwarded",
       collect,
     )
+    .option(
+      "-f, --file <path...>",
+      "explain against config files (as apply would make them), offline, instead of the server",
+    )
     .addHelpText("after", help)
     .action(
-      async (flags: { host: string; path: string; method?: string; header?: string[] }, cmd) => {
+      async (
+        flags: { host: string; path: string; method?: string; header?: string[]; file?: string[] },
+        cmd,
+      ) => {
         const headers = (flags.header ?? []).map((h) => parseHeaderAssignment("--header", h));
         const ctx = contextOf(io, cmd);
-        const res = await ctx.client.config.explain({
+        const request = {
           host: flags.host,
           path: flags.path,
           method: flags.method ?? "GET",
           headers,
-        });
+        };
+        const res = flags.file
+          ? await explainFiles(io, flags.file, create(ExplainRequestSchema, request))
+          : await ctx.client.config.explain(request);
         ctx.emit(ExplainResponseSchema, res, () => renderExplanation(res));
       },
     );

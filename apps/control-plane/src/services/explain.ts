@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   AuthMode,
+  type ConfigSnapshot,
   ExplainOutcome,
   type ExplainRequest,
   type ExplainResponse,
@@ -53,12 +54,7 @@ export function createExplain(store: Store, targetPolicy: TargetPolicy) {
     checkRequest(req);
     const { revision } = await store.revision();
     const explainer = await explainerAt(revision);
-    const explanation = explainer.explain({
-      host: req.host,
-      target: req.path,
-      method: req.method === "" ? "GET" : req.method,
-      headers: req.headers.map((h) => [h.name, h.value] as const),
-    });
+    const explanation = explainer.explain(inputOf(req));
     const projectId = explanation.domain?.projectId;
     if (
       projectId !== undefined &&
@@ -72,6 +68,28 @@ export function createExplain(store: Store, targetPolicy: TargetPolicy) {
       );
     }
     return toResponse(explanation);
+  };
+}
+
+/**
+ * Explains `req` against any snapshot, as the API explains against the served one: what
+ * `switchyard explain --file` shows for a config file not yet applied.
+ */
+export function explainSnapshot(
+  snapshot: ConfigSnapshot,
+  req: ExplainRequest,
+  targetPolicy: TargetPolicy,
+): ExplainResponse {
+  checkRequest(req);
+  return toResponse(compileExplainer(snapshot, { targetPolicy }).explain(inputOf(req)));
+}
+
+function inputOf(req: ExplainRequest) {
+  return {
+    host: req.host,
+    target: req.path,
+    method: req.method === "" ? "GET" : req.method,
+    headers: req.headers.map((h) => [h.name, h.value] as const),
   };
 }
 
