@@ -18,8 +18,12 @@ const base: AccessEntry = {
   rule: "r1",
   method: "GET",
   path: "/api/items/42",
+  host: "api.example.com",
+  client: "203.0.113.7",
   status: 200,
   durationMs: 1.234,
+  bytesIn: 0,
+  bytesOut: 1024,
 };
 
 /** The fields as a line written by logger.info carries them, time apart. */
@@ -37,6 +41,10 @@ describe("AccessLog", () => {
     ["a reason with a newline", { ...base, status: 500, error: "SY_INTERNAL", reason: "a\nb" }],
     ["an empty method and path", { ...base, method: "", path: "", durationMs: 0 }],
     ["a whole duration", { ...base, durationMs: 12 }],
+    ["no host, no client", { ...base, host: null, client: null }],
+    ["a host to escape", { ...base, host: 'a"b' }],
+    ["an IPv6 client and a body cut short", { ...base, client: "::1", bytesIn: null }],
+    ["bytes both ways", { ...base, bytesIn: 5_000_000, bytesOut: 0 }],
     ["a microsecond", { ...base, durationMs: 0.001 }],
     ["tenths", { ...base, durationMs: 0.1 }],
     ["hundredths", { ...base, durationMs: 7.05 }],
@@ -47,9 +55,23 @@ describe("AccessLog", () => {
     const fast = new Lines();
     new AccessLog(createWorkerLogger({ destination: fast })).write(entry);
     const slow = new Lines();
-    const { requestId, rule, method, path, status, durationMs, error, reason } = entry;
+    const { requestId, rule, method, path, host, client, status, durationMs } = entry;
+    const { bytesIn, bytesOut, error, reason } = entry;
     createWorkerLogger({ destination: slow }).info(
-      { requestId, rule, method, path, status, durationMs, error, reason },
+      {
+        requestId,
+        rule,
+        method,
+        path,
+        host,
+        client,
+        status,
+        durationMs,
+        bytesIn,
+        bytesOut,
+        error,
+        reason,
+      },
       "request",
     );
     expect(fast.lines).toHaveLength(1);

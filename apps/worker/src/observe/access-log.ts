@@ -27,8 +27,16 @@ export interface AccessEntry {
   readonly rule: string | null;
   readonly method: string;
   readonly path: string;
+  /** The request's Host; null when the request ended before it was read. */
+  readonly host: string | null;
+  /** The client's address (with SWITCHYARD_TRUST_PROXY, as X-Forwarded-For names it once routed). */
+  readonly client: string | null;
   readonly status: number;
   readonly durationMs: number;
+  /** Request body bytes read from the client; null when a declared body was cut short. */
+  readonly bytesIn: number | null;
+  /** Response body bytes sent to the client (the headers not counted, as Envoy's BYTES_SENT). */
+  readonly bytesOut: number;
   /** The problem code of a failure. */
   readonly error?: string | undefined;
   /** The operator-facing reason of a failure. */
@@ -37,7 +45,8 @@ export interface AccessEntry {
 
 /**
  * Writes access log lines: `{"level":"info","time":…,"service":…,"requestId":…,"rule":…,
- * "method":…,"path":…,"status":…,"durationMs":…[,"error":…,"reason":…],"msg":"request"}`.
+ * "method":…,"path":…,"host":…,"client":…,"status":…,"durationMs":…,"bytesIn":…,"bytesOut":…
+ * [,"error":…,"reason":…],"msg":"request"}`.
  *
  * For a logger made by `createWorkerLogger` the line is built here and handed to the
  * logger's destination: byte for byte what pino writes for that object (a test holds them
@@ -61,8 +70,25 @@ export class AccessLog {
     const logger = this.#logger;
     const destination = this.#destination;
     if (destination === undefined) {
-      const { requestId, rule, method, path, status, durationMs, error, reason } = entry;
-      logger.info({ requestId, rule, method, path, status, durationMs, error, reason }, "request");
+      const { requestId, rule, method, path, host, client, status, durationMs } = entry;
+      const { bytesIn, bytesOut, error, reason } = entry;
+      logger.info(
+        {
+          requestId,
+          rule,
+          method,
+          path,
+          host,
+          client,
+          status,
+          durationMs,
+          bytesIn,
+          bytesOut,
+          error,
+          reason,
+        },
+        "request",
+      );
       return;
     }
     if (logger.levelVal > INFO) return;
@@ -71,7 +97,7 @@ export class AccessLog {
       this.#time = now;
       this.#timeText = String(now);
     }
-    let line = `{"level":"info","time":${this.#timeText},"service":"${SERVICE}","requestId":${quote(entry.requestId)},"rule":${entry.rule === null ? "null" : quote(entry.rule)},"method":${quote(entry.method)},"path":${quote(entry.path)},"status":${entry.status},"durationMs":${millis(entry.durationMs)}`;
+    let line = `{"level":"info","time":${this.#timeText},"service":"${SERVICE}","requestId":${quote(entry.requestId)},"rule":${entry.rule === null ? "null" : quote(entry.rule)},"method":${quote(entry.method)},"path":${quote(entry.path)},"host":${entry.host === null ? "null" : quote(entry.host)},"client":${entry.client === null ? "null" : quote(entry.client)},"status":${entry.status},"durationMs":${millis(entry.durationMs)},"bytesIn":${entry.bytesIn},"bytesOut":${entry.bytesOut}`;
     if (entry.error !== undefined) line += `,"error":${quote(entry.error)}`;
     if (entry.reason !== undefined) line += `,"reason":${quote(entry.reason)}`;
     destination.write(`${line},"msg":"request"}\n`);

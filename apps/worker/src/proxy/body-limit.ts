@@ -2,8 +2,8 @@ import { Transform, type TransformCallback } from "node:stream";
 import { BodyTooLargeError } from "./upstream-failure.js";
 
 /**
- * Counts a chunked request body on its way upstream and fails it once it passes `limit`
- * bytes (a Content-Length body is checked before forwarding; Node's parser then delivers no
+ * Counts a chunked request body on its way upstream (for the access log's bytesIn) and fails
+ * it once it passes `limit` bytes (Infinity: never) (a Content-Length body is checked before forwarding; Node's parser then delivers no
  * more than declared). Fed with `pipe`, not `pipeline`: a failure must not destroy the
  * client's request, or the 413 could not be written on its connection.
  */
@@ -12,6 +12,11 @@ export class BodyLimit extends Transform {
 
   constructor(readonly limit: number) {
     super();
+  }
+
+  /** Bytes passed so far. */
+  get received(): number {
+    return this.#received;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {

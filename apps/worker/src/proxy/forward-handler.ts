@@ -4,6 +4,7 @@ import type { Dispatcher } from "undici";
 import type { PreparedRule } from "../config/prepare-rule.js";
 import type { RateLimitPass } from "../rate-limit/rule-rate-limits.js";
 import { UpstreamError } from "../upstream/upstream-errors.js";
+import type { BodyLimit } from "./body-limit.js";
 import { leave, type ProxyContext } from "./proxy-context.js";
 import { recordRequest } from "./record-request.js";
 import { sendProblem } from "./send-problem.js";
@@ -49,6 +50,10 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   readonly #dispatchedAt = performance.now();
   /** The rule's rate limit for this request: fields to add, refund after the response. */
   #rateLimit: RateLimitPass | undefined;
+  /** Response body bytes sent to the client, for the access log. */
+  bytesOut = 0;
+  /** The declared Content-Length of the request body, or its counter when chunked. */
+  #bodyLength: number | BodyLimit = 0;
 
   constructor(
     readonly context: ProxyContext,
@@ -58,11 +63,28 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     readonly method: string,
     readonly path: string,
     readonly start: number,
+    readonly host: string | undefined,
+    readonly client: string | undefined,
   ) {
     context.inFlight++;
     (res as TrackedResponse)[kForward] = this;
     res.on("close", onResponseClose);
     this.#timer = setTimeout(onTimeout, rule.timeoutMs, this);
+  }
+
+  /** The request body: its declared length, or the counter a chunked body passes through. */
+  requestBody(length: number | BodyLimit): void {
+    this.#bodyLength = length;
+  }
+
+  /**
+   * Request body bytes read from the client: the declared length once the body was read whole,
+   * null when it was cut short (Node's parser does not count them), the count when chunked.
+   */
+  get bytesIn(): number | null {
+    const length = this.#bodyLength;
+    if (typeof length !== "number") return length.received;
+    return length === 0 || this.res.req.complete ? length : null;
   }
 
   /** Adds the rate limit's fields to the response and runs its refund check at the end. */
@@ -85,6 +107,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     for (let i = 0; i < rawHeaders.length; i++)
       strings[i] = (rawHeaders[i] as Buffer).toString("latin1");
     const headers = filterResponseHeaders(this.rule.responseHeaders, strings);
+    withRequestId(headers, this.requestId);
     if (this.#rateLimit !== undefined) headers.push(...this.#rateLimit.headers);
     this.#status = statusCode;
     this.#resume = resume;
@@ -97,6 +120,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    this.bytesOut += chunk.length;
     if (this.res.write(chunk)) return true;
     // The client's socket is full: undici pauses until `drain` resumes it.
     this.res.once("drain", onResponseDrain);
@@ -156,7 +180,9 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
       // An unread request body leaves the connection unusable: close it after the answer.
       const close = failure.code === "SY_BODY_TOO_LARGE";
       const extra = this.#rateLimit?.headers;
-      status = sendProblem(res, failure.code, this.requestId, failure.detail, extra, close);
+      const sent = sendProblem(res, failure.code, this.requestId, failure.detail, extra, close);
+      status = sent.status;
+      this.bytesOut = sent.bytes;
       this.context.metrics.errors.inc({ code: failure.code });
     } else {
       // The status line is gone: cutting the connection is how the client learns of it.
@@ -171,6 +197,26 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     this.rule.metrics.count(status);
     recordRequest(this.context, this, status, errorCode, error);
   }
+}
+
+/**
+ * Sets `x-request-id` to the request's id, in place of any the upstream sent: the client sees
+ * the id the access log has (and the upstream received), on success as on a problem.
+ */
+function withRequestId(headers: string[], requestId: string): void {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length === 12 && name.toLowerCase() === "x-request-id") {
+      headers[i + 1] = requestId;
+      // Any further copy goes: one id per response.
+      for (let j = headers.length - 2; j > i; j -= 2) {
+        const other = headers[j] as string;
+        if (other.length === 12 && other.toLowerCase() === "x-request-id") headers.splice(j, 2);
+      }
+      return;
+    }
+  }
+  headers.push("x-request-id", requestId);
 }
 
 function isEventStream(headers: readonly string[]): boolean {

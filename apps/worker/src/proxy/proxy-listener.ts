@@ -35,13 +35,17 @@ export function createProxyListener(
     const rawHeaders = req.rawHeaders;
     scanRequestHeaders(rawHeaders, scanned);
     const requestId = scanned.requestId ?? newRequestId();
+    // For the log of a refusal: the peer (before routing, X-Forwarded-For is not read yet).
+    const host = scanned.host;
+    const peer = req.socket.remoteAddress;
     // A client holding its body back for `100 Continue` may send it or not after a refusal,
     // so the connection cannot be reused: close it (RFC 9110 §10.1.1, RFC 9112 §9.6).
     const heldBack = expectsContinue && (scanned.chunked || (scanned.contentLength ?? "0") !== "0");
     const head = checkRequestHead(rawHeaders, scanned, context.maxHeaderCount);
     if (head !== undefined) {
       // Over the count, Node dropped fields the worker never saw: framing included.
-      const facts = { requestId, method, path: targetPathForLog(req.url as string), start };
+      const path = targetPathForLog(req.url as string);
+      const facts = { requestId, method, path, start, host, client: peer };
       refuseRequest(context, res, head, facts, head.code === "SY_HEADERS_TOO_LARGE" || heldBack);
       return;
     }
@@ -51,20 +55,22 @@ export function createProxyListener(
         code: "SY_NOT_READY",
         detail: "the worker has not loaded its configuration yet",
       } as const;
-      refuseRequest(context, res, refusal, { requestId, method, path: "", start }, heldBack);
+      const facts = { requestId, method, path: "", start, host, client: peer };
+      refuseRequest(context, res, refusal, facts, heldBack);
       return;
     }
     const target = req.url as string;
     const routed = routeRequest(served.table, method, target, scanned, context.pathSemicolons);
     if (!routed.ok) {
-      const facts = { requestId, method, path: routed.path, start, rule: routed.rule };
+      const { path, rule } = routed;
+      const facts = { requestId, method, path, start, rule, host, client: peer };
       refuseRequest(context, res, routed, facts, heldBack);
       return;
     }
     const { rule } = routed;
 
     const { headers, clientAddress } = buildRequestHeaders(rule.requestHeaders, rawHeaders, {
-      remoteAddress: req.socket.remoteAddress ?? "",
+      remoteAddress: peer ?? "",
       protocol: "http",
       trust: context.trust,
       httpVersion: req.httpVersion,
@@ -82,6 +88,8 @@ export function createProxyListener(
       contentLength: scanned.contentLength,
       expectsContinue,
       heldBack,
+      host: scanned.host,
+      client: clientAddress,
     };
     if (!needsAdmission(context.admission, rule)) {
       forward(context, pending, undefined);
@@ -114,10 +122,13 @@ interface Pending {
   readonly contentLength: string | undefined;
   readonly expectsContinue: boolean;
   readonly heldBack: boolean;
+  /** The Host header and the client's address, for the access log. */
+  readonly host: string | undefined;
+  readonly client: string;
 }
 
 function admitted(context: ProxyContext, pending: Pending, admission: Admission) {
-  const { res, requestId, method, start, routed, heldBack } = pending;
+  const { res, requestId, method, start, routed, heldBack, host, client } = pending;
   if (res.destroyed) {
     // The client left while it waited: nothing to answer (a counted request counts as failed).
     if (admission.ok) admission.rateLimit?.afterResponse?.(CLIENT_CLOSED_STATUS);
@@ -125,7 +136,7 @@ function admitted(context: ProxyContext, pending: Pending, admission: Admission)
     return;
   }
   if (!admission.ok) {
-    const facts = { requestId, method, path: routed.path, start, rule: routed.rule };
+    const facts = { requestId, method, path: routed.path, start, rule: routed.rule, host, client };
     refuseRequest(context, res, admission, facts, heldBack);
   } else {
     forward(context, pending, admission);
@@ -139,8 +150,12 @@ function forward(context: ProxyContext, pending: Pending, admission: Admitted | 
   const { req, res, routed, headers, requestId, method, start } = pending;
   const { rule, path } = routed;
   let body: Readable | null = null;
+  let bodyLength: number | BodyLimit = 0;
   if (pending.chunked) {
-    body = context.maxBodyBytes > 0 ? req.pipe(new BodyLimit(context.maxBodyBytes)) : req;
+    // Counted on its way for the access log, and cut at SWITCHYARD_MAX_BODY_BYTES when set.
+    const limit = new BodyLimit(context.maxBodyBytes > 0 ? context.maxBodyBytes : Infinity);
+    body = req.pipe(limit);
+    bodyLength = limit;
   } else if (pending.contentLength !== undefined && pending.contentLength !== "0") {
     if (context.maxBodyBytes > 0 && Number(pending.contentLength) > context.maxBodyBytes) {
       // Decided on the declared length before any `100 Continue`: the client never sends it.
@@ -150,13 +165,14 @@ function forward(context: ProxyContext, pending: Pending, admission: Admitted | 
         context,
         res,
         refusal,
-        { requestId, method, path, start, rule },
+        { requestId, method, path, start, rule, host: pending.host, client: pending.client },
         true,
       );
       admission?.rateLimit?.afterResponse?.(status);
       return;
     }
     body = req;
+    bodyLength = Number(pending.contentLength);
   }
   // Node leaves `100 Continue` to the `checkContinue` listener: sent only once the request
   // will be forwarded with its body (RFC 9110 §10.1.1), never before a refusal.
@@ -164,7 +180,18 @@ function forward(context: ProxyContext, pending: Pending, admission: Admitted | 
 
   const identity: Identity | undefined = admission?.identity;
   if (identity !== undefined) attachIdentity(rule, headers, identity);
-  const handler = new ForwardHandler(context, res, rule, requestId, method, path, start);
+  const handler = new ForwardHandler(
+    context,
+    res,
+    rule,
+    requestId,
+    method,
+    path,
+    start,
+    pending.host,
+    pending.client,
+  );
+  handler.requestBody(bodyLength);
   if (admission?.rateLimit !== undefined) handler.rateLimited(admission.rateLimit);
   const options: UpstreamDispatch = {
     path: buildUpstreamPath(

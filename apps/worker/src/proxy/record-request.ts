@@ -9,13 +9,21 @@ export interface RequestFacts {
   readonly path: string;
   /** `performance.now()` when the request arrived. */
   readonly start: number;
+  /** The Host header as received; undefined when not read. */
+  readonly host?: string | undefined;
+  /** The client's address; undefined when not known. */
+  readonly client?: string | undefined;
+  /** Request body bytes read; default 0, null when a declared body was cut short. */
+  readonly bytesIn?: number | null;
+  /** Response body bytes sent; default 0. */
+  readonly bytesOut?: number;
   /** The rule that answered; absent when none did. */
   readonly rule?: { readonly id: string };
 }
 
 /**
- * Writes the access log line of one request: request id, rule id, method, path, status,
- * duration in milliseconds, and for a failure its code and the operator-facing reason
+ * Writes the access log line of one request: request id, rule id, method, path, host, client
+ * address, status, duration in milliseconds, body bytes in and out, and for a failure its code and the operator-facing reason
  * (which, unlike the client's problem detail, may name the blocked address).
  */
 export function recordRequest(
@@ -24,6 +32,7 @@ export function recordRequest(
   status: number,
   errorCode?: string,
   error?: Error,
+  bytesOut = facts.bytesOut ?? 0,
 ): void {
   const durationMs = Math.round((performance.now() - facts.start) * 1000) / 1000;
   accessLogOf(context.logger).write({
@@ -31,8 +40,12 @@ export function recordRequest(
     rule: facts.rule?.id ?? null,
     method: facts.method,
     path: facts.path,
+    host: facts.host ?? null,
+    client: facts.client ?? null,
     status,
     durationMs,
+    bytesIn: facts.bytesIn === undefined ? 0 : facts.bytesIn,
+    bytesOut,
     error: errorCode,
     reason: error?.message,
   });

@@ -4,7 +4,7 @@ import type { ProblemCode } from "@switchyard/policy";
 import type { PreparedRule } from "../config/prepare-rule.js";
 import type { ProxyContext } from "./proxy-context.js";
 import { type RequestFacts, recordRequest } from "./record-request.js";
-import { sendProblem, writeProblem } from "./send-problem.js";
+import { type ProblemSent, sendProblem, writeProblem } from "./send-problem.js";
 
 /** What the access log says about a refused request; `rule` when one matched. */
 export interface RefusedFacts extends RequestFacts {
@@ -33,9 +33,9 @@ export function refuseRequest(
   close = false,
 ): number {
   const { code, detail, headers } = refusal;
-  const status = sendProblem(res, code, facts.requestId, detail, headers, close);
-  account(context, code, status, facts);
-  return status;
+  const sent = sendProblem(res, code, facts.requestId, detail, headers, close);
+  account(context, code, sent, facts);
+  return sent.status;
 }
 
 /** The same on a raw socket (CONNECT, a parser error, an upgrade); the connection closes. */
@@ -46,12 +46,12 @@ export function refuseSocket(
   facts: RefusedFacts,
 ): void {
   const { code, detail, headers } = refusal;
-  const status = writeProblem(socket, code, facts.requestId, detail, headers);
-  account(context, code, status, facts);
+  const sent = writeProblem(socket, code, facts.requestId, detail, headers);
+  account(context, code, sent, facts);
 }
 
-function account(context: ProxyContext, code: ProblemCode, status: number, facts: RefusedFacts) {
+function account(context: ProxyContext, code: ProblemCode, sent: ProblemSent, facts: RefusedFacts) {
   context.metrics.errors.inc({ code });
-  (facts.rule?.metrics ?? context.unmatched).count(status);
-  recordRequest(context, facts, status, code);
+  (facts.rule?.metrics ?? context.unmatched).count(sent.status);
+  recordRequest(context, facts, sent.status, code, undefined, sent.bytes);
 }

@@ -108,7 +108,7 @@ export class TunnelHandler implements Dispatcher.DispatchHandler {
     const failure = classifyFailure(error);
     let status = this.#status;
     if (status === 0) {
-      status = writeProblem(this.socket, failure.code, this.requestId, failure.detail);
+      status = writeProblem(this.socket, failure.code, this.requestId, failure.detail).status;
       this.context.metrics.errors.inc({ code: failure.code });
     } else {
       this.socket.destroy();

@@ -57,11 +57,14 @@ export function createUpgradeListener(
       return;
     }
     const requestId = scanned.requestId ?? newRequestId();
+    const host = scanned.host;
+    const client = req.socket.remoteAddress;
     const refuse = (code: Parameters<typeof writeProblem>[1], detail: string, path: string) => {
-      const status = writeProblem(socket, code, requestId, detail);
+      const { status, bytes } = writeProblem(socket, code, requestId, detail);
       context.metrics.errors.inc({ code });
       context.unmatched.count(status);
-      recordRequest(context, { requestId, method, path, start }, status, code);
+      const facts = { requestId, method, path, start, host, client };
+      recordRequest(context, facts, status, code, undefined, bytes);
     };
     const refusal = checkRequestHead(req.rawHeaders, scanned, context.maxHeaderCount);
     if (refusal !== undefined) {
@@ -76,14 +79,16 @@ export function createUpgradeListener(
     const target = req.url as string;
     const routed = routeRequest(served.table, method, target, scanned, context.pathSemicolons);
     if (!routed.ok) {
-      const status = writeProblem(socket, routed.code, requestId, routed.detail, routed.headers);
+      const sent = writeProblem(socket, routed.code, requestId, routed.detail, routed.headers);
       context.metrics.errors.inc({ code: routed.code });
-      (routed.rule?.metrics ?? context.unmatched).count(status);
+      (routed.rule?.metrics ?? context.unmatched).count(sent.status);
       recordRequest(
         context,
-        { requestId, method, path: routed.path, start, rule: routed.rule },
-        status,
+        { requestId, method, path: routed.path, start, rule: routed.rule, host, client },
+        sent.status,
         routed.code,
+        undefined,
+        sent.bytes,
       );
       return;
     }
