@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell ${VAR} references literally
 /**
  * Config as code through the built binary against a real `switchyard dev`: validate offline
  * with located errors, apply (dry run, real, idempotent, --wait), traffic served as the file

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell ${VAR} references literally
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { ConfigDocumentSchema } from "@switchyard/api";
 import { documentEnumValues, documentFields } from "./document-shape.js";

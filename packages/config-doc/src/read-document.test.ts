@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell ${VAR} references literally
 import { equals } from "@bufbuild/protobuf";
 import { AuthMode, ConfigDocumentSchema, RateLimitKey } from "@switchyard/api";
 import { describe, expect, it } from "vitest";

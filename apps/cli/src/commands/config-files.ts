@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files spell ${VAR} references literally
 import { ConnectError } from "@connectrpc/connect";
 import {
   ApplyConfigResponseSchema,
