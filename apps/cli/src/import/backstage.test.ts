@@ -332,7 +332,7 @@ proxy:
     /api/admin: https://admin.example.com
 `);
     expect(warnings).toEqual([
-      "Backstage proxy endpoint /api/admin: requests below /api/proxy/api/admin with a method Backstage proxy endpoint /api does not allow get 405 from it; Backstage passed them on to this endpoint",
+      "proxy.endpoints./api/admin: a request below /api/proxy/api/admin with a method other than GET gets 405 from the rule of proxy.endpoints./api, which matches first; Backstage passed it on to this endpoint",
     ]);
   });
 });

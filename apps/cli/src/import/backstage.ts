@@ -165,11 +165,13 @@ export function importBackstage(
     }
   }
 
-  const rules: Rule[] = [];
+  const rules: { rule: Rule; at: string }[] = [];
   for (const [route, value] of endpoints) {
     const at = `${section}.${route}`;
     try {
-      rules.push(...endpointRules(at, route, value, mountPrefix, options, warnings));
+      for (const rule of endpointRules(at, route, value, mountPrefix, options, warnings)) {
+        rules.push({ rule, at });
+      }
     } catch (error) {
       if (!(error instanceof ImportError) || !skipInvalid) throw error;
       warnings.push(`${error.message}; skipped (proxy.skipInvalidProxies)`);
@@ -180,7 +182,7 @@ export function importBackstage(
   const project = create(ProjectSpecSchema, {
     name: options.project ?? "backstage",
     description: "Imported from the proxy section of a Backstage app-config",
-    rules,
+    rules: rules.map(({ rule }) => rule),
   });
   return { document: create(ConfigDocumentSchema, { projects: [project] }), warnings };
 }
@@ -475,15 +477,18 @@ function readTimeout(value: unknown, warn: (message: string) => void): number {
  * next mounted route that matches; Switchyard answers 405 from the first rule that
  * matches. Warn where a later route would have taken such a request.
  */
-function checkMethodFallThrough(rules: readonly Rule[], warnings: string[]): void {
-  rules.forEach((earlier, i) => {
+function checkMethodFallThrough(
+  rules: readonly { rule: Rule; at: string }[],
+  warnings: string[],
+): void {
+  rules.forEach(({ rule: earlier, at: earlierAt }, i) => {
     if (earlier.allowedMethods.length === 0) return;
     const prefix = earlier.pathPattern.slice(0, -2);
-    for (const later of rules.slice(i + 1)) {
+    for (const { rule: later, at } of rules.slice(i + 1)) {
       const laterPrefix = later.pathPattern.slice(0, -2);
-      if (laterPrefix === prefix || laterPrefix.startsWith(`${prefix}/`)) {
+      if (at !== earlierAt && (laterPrefix === prefix || laterPrefix.startsWith(`${prefix}/`))) {
         warnings.push(
-          `${later.description}: requests below ${laterPrefix} with a method ${earlier.description} does not allow get 405 from it; Backstage passed them on to this endpoint`,
+          `${at}: a request below ${laterPrefix} with a method other than ${earlier.allowedMethods.join(", ")} gets 405 from the rule of ${earlierAt}, which matches first; Backstage passed it on to this endpoint`,
         );
       }
     }
