@@ -43,6 +43,7 @@ const { values: args } = parseArgs({
     "access-log": { type: "string" },
     "node-flags": { type: "string" },
     "rate-limit-timeout-ms": { type: "string", default: "1000" },
+    "baseline-worker": { type: "string" },
   },
 });
 
@@ -79,6 +80,13 @@ if (Math.max(proxyCpu, loadCpu) >= cpus().length) {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const worker = here("./proxies/switchyard-worker.js");
+/**
+ * `--baseline-worker`: the bench worker script of another checkout, built (e.g. a `git
+ * worktree` at an earlier commit: `…/bench/proxy/dist/proxies/switchyard-worker.js`), measured
+ * with the Redis rate limit in the same rounds as this one (`base-ratelimit`), so a change to
+ * the limiter is compared within each round rather than across runs.
+ */
+const baselineWorker = args["baseline-worker"];
 /**
  * Tokens the `rotating` JWT configuration sends in turn: twice the worker's verified-token
  * cache (4096, oldest out first), so no token is still cached when it comes round again.
@@ -142,6 +150,18 @@ const PROXIES: readonly ProxyRow[] = [
     rateLimit: true,
     optional: true,
   },
+  ...(baselineWorker === undefined
+    ? []
+    : [
+        {
+          key: "base-ratelimit",
+          name: "baseline worker (--baseline-worker), 1 rule, Redis rate limit",
+          script: baselineWorker,
+          env: { BENCH_RULES: "1" },
+          rateLimit: true,
+          optional: true,
+        },
+      ]),
 ];
 const only = args.only?.split(",").map((key) => key.trim());
 const proxies = PROXIES.filter((proxy) => (only ? only.includes(proxy.key) : !proxy.optional));
@@ -213,7 +233,7 @@ async function measure(
   dir: string,
   services: Services,
 ) {
-  const isWorker = proxy.script === worker;
+  const isWorker = proxy.script === worker || proxy.script === baselineWorker;
   const accessLog = isWorker
     ? (proxy.accessLog ?? args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
     : "";
