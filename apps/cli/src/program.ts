@@ -3,6 +3,7 @@ import { cliVersion } from "./cli-version.js";
 import { defaultServerUrl } from "./client.js";
 import { aliasesCommand } from "./commands/aliases.js";
 import { auditCommand } from "./commands/audit.js";
+import { completionCommand } from "./commands/completion.js";
 import { configCommand } from "./commands/config.js";
 import { configFileCommands } from "./commands/config-files.js";
 import { contextCommand } from "./commands/context.js";
@@ -76,6 +77,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   auditCommand(program, io);
   loginCommand(program, io);
   contextCommand(program, io);
+  completionCommand(program, io);
   explainCommand(program, io);
   configFileCommands(program, io);
   importCommand(program, io);
