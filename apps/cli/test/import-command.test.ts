@@ -195,6 +195,14 @@ describe("switchyard import krakend", () => {
     ]);
   });
 
+  it("-o json prints the same document as JSON, which reads back as a config file too", async () => {
+    const result = await spawnCli(["-o", "json", "import", "krakend", file("krakend.json")]);
+    expect(result.code, result.stderr).toBe(0);
+    const data = JSON.parse(result.stdout) as { projects: { rules: { path_pattern: string }[] }[] };
+    expect(data.projects[0]?.rules[0]?.path_pattern).toBe("/users/:id");
+    expect(readBack(result.stdout).projects[0]?.rules[0]?.rateLimit?.limit).toBe(10);
+  });
+
   it("--strict exits 10; a file that is not JSON exits 2", async () => {
     const strict = await spawnCli(["import", "krakend", file("krakend.json"), "--strict"]);
     expect(strict.code, strict.stderr).toBe(10);

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { create } from "@bufbuild/protobuf";
 import { DomainSpecSchema } from "@switchyard/api";
-import { formatDocument } from "@switchyard/config-doc";
+import { documentData, formatDocument } from "@switchyard/config-doc";
 import { checkResourceName } from "@switchyard/policy";
 import { type Command, Option } from "commander";
 import { parse } from "yaml";
@@ -15,7 +15,8 @@ import type { CliIo } from "../io.js";
 import { UsageError } from "../usage-error.js";
 
 const importHelp = `
-The apply document goes to standard output, one "warning:" line per option that
+The apply document goes to standard output (YAML; JSON with -o json, which apply
+reads too), one "warning:" line per option that
 cannot be expressed to standard error. Review the warnings, then:
 switchyard apply -f FILE (give the hosts the project serves with --domain, or add
 them to the document).
@@ -25,6 +26,8 @@ cannot be read or its own system would refuse it (the message names the key);
 ${ExitCode.importIncomplete} with --strict, some options cannot be expressed (nothing is printed).`;
 
 interface ImportFlags {
+  /** The global --output: json prints the document as JSON, anything else as YAML. */
+  output?: string;
   project?: string;
   domain?: string[];
   strict?: boolean;
@@ -66,8 +69,10 @@ export function importCommand(program: Command, io: CliIo): void {
     .action(
       async (
         files: string[],
-        flags: ImportFlags & { mountPrefix: string; keepSwitchyardHeaders?: boolean },
+        local: { mountPrefix: string; keepSwitchyardHeaders?: boolean },
+        cmd: Command,
       ) => {
+        const flags: ImportFlags & typeof local = cmd.optsWithGlobals();
         const configs: unknown[] = [];
         for (const file of files) configs.push(parseFile(file, await readInput(file), "YAML"));
         emit(io, files.join(", "), flags, () =>
@@ -91,7 +96,8 @@ export function importCommand(program: Command, io: CliIo): void {
       `exit ${ExitCode.importIncomplete} and print nothing when an option cannot be expressed`,
     )
     .addHelpText("after", importHelp)
-    .action(async (file: string, flags: ImportFlags) => {
+    .action(async (file: string, _local: ImportFlags, cmd: Command) => {
+      const flags: ImportFlags = cmd.optsWithGlobals();
       const config = parseFile(file, await readInput(file), "JSON");
       emit(io, file, flags, () => importKrakend(config, { project: flags.project }));
     });
@@ -142,7 +148,11 @@ function emit(io: CliIo, file: string, flags: ImportFlags, convert: () => Import
       ExitCode.importIncomplete,
     );
   }
-  io.out(formatDocument(result.document));
+  io.out(
+    flags.output === "json"
+      ? `${JSON.stringify(documentData(result.document), null, 2)}\n`
+      : formatDocument(result.document),
+  );
   const rules = result.document.projects.reduce((n, p) => n + p.rules.length, 0);
   io.err(
     `imported ${rules} rule${rules === 1 ? "" : "s"} into project ${result.document.projects[0]?.name}` +
