@@ -5,18 +5,19 @@
  * 200 from /readyz, and reads the peak resident set size (VmHWM in /proc) of the long-lived
  * process and of any process it started. Medians of `--runs` (default 5) runs of each.
  *
- *   pnpm bench:dev-start [--runs N] [--no-template]
+ *   pnpm bench:dev-start [--runs N] [--store]
  *
- * `--no-template` moves the control plane's prebuilt store template
- * (apps/control-plane/dist/store-template) aside for the run, so a fresh directory is
- * initialised by initdb in a child process instead; it is put back afterwards.
+ * `--store` also compares, at the store alone, the ways a new data directory can get its
+ * database files (store-start.ts).
  */
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { childrenOf, median, statusKb } from "./proc.js";
+import { storeStart } from "./store-start.js";
 
 const mainJs = fileURLToPath(new URL("../../apps/cli/dist/main.js", import.meta.url));
 const template = fileURLToPath(
@@ -32,30 +33,6 @@ interface Run {
   readyRssMb: number;
   /** Largest peak RSS of any process it started, MB (0: none). */
   childPeakMb: number;
-}
-
-function statusKb(pid: number, field: string): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The pids of `pid`'s children (all its threads'). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8")
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    return [];
-  }
 }
 
 async function readyz(adminUrl: string): Promise<number> {
@@ -119,12 +96,6 @@ async function startOnce(dataDir: string): Promise<Run> {
   }
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 function summarise(label: string, runs: Run[]): void {
   const m = (key: keyof Run) => median(runs.map((r) => r[key]));
   console.log(
@@ -145,11 +116,8 @@ async function main(): Promise<void> {
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 5;
   if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs: expected a positive integer");
   if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: build the CLI first`);
-  const noTemplate = args.includes("--no-template");
-  const aside = `${template}.aside`;
-  if (noTemplate && existsSync(template)) renameSync(template, aside);
   console.log(
-    `switchyard dev start, ${noTemplate || !existsSync(template) ? "no store template (initdb)" : "store template"}; node ${process.version}`,
+    `switchyard dev start, ${existsSync(template) ? "store template" : "no store template (initdb in a child process)"}; node ${process.version}`,
   );
   const root = await mkdtemp(join(tmpdir(), "sy-dev-start-"));
   try {
@@ -165,8 +133,8 @@ async function main(): Promise<void> {
     summarise("existing", existing);
   } finally {
     await rm(root, { recursive: true, force: true });
-    if (noTemplate && existsSync(aside)) renameSync(aside, template);
   }
+  if (args.includes("--store")) await storeStart(runs);
 }
 
 await main();
