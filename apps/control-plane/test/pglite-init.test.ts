@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../src/store/open-store.js";
-import { buildStoreTemplate, prepareDataDir } from "../src/store/pglite-init.js";
+import { buildStoreTemplate, hasStoreTemplate, prepareDataDir } from "../src/store/pglite-init.js";
 import { testKeyring } from "./store-fixture.js";
 
 let root: string;
@@ -43,6 +43,8 @@ describe("prepareDataDir", () => {
     expect(names).not.toContain("postmaster.pid");
     const stamp = (await readFile(join(templateDir, "switchyard-pglite-version"), "utf8")).trim();
     expect(stamp).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await hasStoreTemplate(templateDir)).toBe(true);
+    expect(await hasStoreTemplate(join(root, "no-template"))).toBe(false);
   });
 
   it("copies the template into a missing directory, and the store opens and migrates it", async () => {
@@ -114,6 +116,7 @@ describe("prepareDataDir", () => {
     const stale = join(root, "stale-template");
     await cp(templateDir, stale, { recursive: true });
     await writeFile(join(stale, "switchyard-pglite-version"), "0.0.1\n");
+    expect(await hasStoreTemplate(stale)).toBe(false);
     const dataDir = join(root, "from-initdb");
     expect(await prepareDataDir(dataDir, { templateDir: stale })).toBe("initdb");
     expect((await readdir(dataDir)).filter((n) => n.startsWith(".store"))).toEqual([]);

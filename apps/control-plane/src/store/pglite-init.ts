@@ -86,11 +86,23 @@ export async function initdbInChild(dir: string): Promise<void> {
 export async function buildStoreTemplate(target: string = STORE_TEMPLATE_DIR): Promise<void> {
   const temp = `${target}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
-  await initdbInChild(temp);
-  const { version } = await installedPglite();
-  await writeFile(join(temp, TEMPLATE_STAMP), `${version}\n`);
-  await rm(target, { recursive: true, force: true });
-  await rename(temp, target);
+  try {
+    await initdbInChild(temp);
+    const { version } = await installedPglite();
+    await writeFile(join(temp, TEMPLATE_STAMP), `${version}\n`);
+    await rm(target, { recursive: true, force: true });
+    await rename(temp, target).catch(async (error: NodeJS.ErrnoException) => {
+      // A build running beside this one got there first: its template is as good.
+      if (!(await usableTemplate(target))) throw error;
+    });
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** Whether `templateDir` holds a template made by the installed PGlite. */
+export async function hasStoreTemplate(templateDir: string = STORE_TEMPLATE_DIR): Promise<boolean> {
+  return (await usableTemplate(templateDir)) !== undefined;
 }
 
 /** The template directory when it was made by the installed PGlite, else undefined. */
