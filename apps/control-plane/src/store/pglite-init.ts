@@ -70,7 +70,7 @@ export async function initdbInChild(dir: string): Promise<void> {
     execFile(
       process.execPath,
       ["-e", script, entry, dir],
-      { maxBuffer: 1 << 20, env: { PATH: process.env.PATH ?? "" } },
+      { maxBuffer: 1 << 20 },
       (error, _stdout, stderr) => {
         if (error === null) resolve();
         else reject(new Error(`initdb failed: ${stderr.trim() || error.message}`));
