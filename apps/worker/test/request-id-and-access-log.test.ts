@@ -4,12 +4,20 @@
  * and the body bytes in and out, for forwarded and refused requests alike.
  */
 import { Readable } from "node:stream";
-import { startUpstream, type Upstream, waitFor } from "@switchyard/testkit";
+import {
+  startUpstream,
+  startWebSocketEcho,
+  type Upstream,
+  type WebSocketEcho,
+  waitFor,
+} from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { send } from "./support/client.js";
 import { HOST, snapshotOf, startTestWorker, type TestWorker } from "./support/harness.js";
 
 let upstream: Upstream;
+let echo: WebSocketEcho;
 let running: TestWorker;
 /** The x-request-id each upstream request carried, by path. */
 const receivedIds = new Map<string, string | undefined>();
@@ -39,8 +47,10 @@ beforeAll(async () => {
       });
     },
   });
+  echo = await startWebSocketEcho();
   running = await startTestWorker({
     snapshot: snapshotOf([
+      { id: "ws", pathPattern: "/ws/*", targetUrl: `${echo.httpUrl}socket`, websocket: true },
       { id: "files", pathPattern: "/*", targetUrl: upstream.origin, stripPrefix: false },
     ]),
   });
@@ -49,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await running?.close();
   await upstream?.close();
+  await echo?.close();
 });
 
 function requestLines() {
@@ -121,5 +132,30 @@ describe("the access log line", () => {
       bytesOut: Buffer.byteLength(res.text),
     });
     expect(Buffer.byteLength(res.text)).toBeGreaterThan(0);
+  });
+});
+
+describe("a WebSocket tunnel", () => {
+  it("carries x-request-id on its 101 and logs host and client", async () => {
+    const before = requestLines().length;
+    const url = `${running.worker.proxyUrl.replace("http:", "ws:")}/ws/chat`;
+    const socket = new WebSocket(url, { headers: { host: HOST, "x-request-id": "ws-trace-1" } });
+    const opened = new Promise((resolve, reject) => {
+      socket.once("open", resolve);
+      socket.once("error", reject);
+    });
+    const id = new Promise<unknown>((resolve) => {
+      socket.once("upgrade", (res) => resolve(res.headers["x-request-id"]));
+    });
+    await opened;
+    expect(await id).toBe("ws-trace-1");
+    socket.close();
+    await waitFor(() => requestLines().length === before + 1);
+    expect(requestLines().at(-1)).toMatchObject({
+      requestId: "ws-trace-1",
+      host: HOST,
+      client: "127.0.0.1",
+      status: 101,
+    });
   });
 });

@@ -7,6 +7,7 @@ import { UpstreamError } from "../upstream/upstream-errors.js";
 import type { BodyLimit } from "./body-limit.js";
 import { leave, type ProxyContext } from "./proxy-context.js";
 import { recordRequest } from "./record-request.js";
+import { setRequestId } from "./request-id.js";
 import { sendProblem } from "./send-problem.js";
 import { ClientClosedError, classifyFailure } from "./upstream-failure.js";
 
@@ -107,7 +108,7 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     for (let i = 0; i < rawHeaders.length; i++)
       strings[i] = (rawHeaders[i] as Buffer).toString("latin1");
     const headers = filterResponseHeaders(this.rule.responseHeaders, strings);
-    withRequestId(headers, this.requestId);
+    setRequestId(headers, this.requestId);
     if (this.#rateLimit !== undefined) headers.push(...this.#rateLimit.headers);
     this.#status = statusCode;
     this.#resume = resume;
@@ -197,26 +198,6 @@ export class ForwardHandler implements Dispatcher.DispatchHandler {
     this.rule.metrics.count(status);
     recordRequest(this.context, this, status, errorCode, error);
   }
-}
-
-/**
- * Sets `x-request-id` to the request's id, in place of any the upstream sent: the client sees
- * the id the access log has (and the upstream received), on success as on a problem.
- */
-function withRequestId(headers: string[], requestId: string): void {
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i] as string;
-    if (name.length === 12 && name.toLowerCase() === "x-request-id") {
-      headers[i + 1] = requestId;
-      // Any further copy goes: one id per response.
-      for (let j = headers.length - 2; j > i; j -= 2) {
-        const other = headers[j] as string;
-        if (other.length === 12 && other.toLowerCase() === "x-request-id") headers.splice(j, 2);
-      }
-      return;
-    }
-  }
-  headers.push("x-request-id", requestId);
 }
 
 function isEventStream(headers: readonly string[]): boolean {

@@ -30,3 +30,23 @@ export function isSaneRequestId(value: string): boolean {
 export function newRequestId(): string {
   return randomUUID();
 }
+
+/**
+ * Sets `x-request-id` to the request's id, in place of any the upstream sent: the client sees
+ * the id the access log has (and the upstream received), on success as on a problem.
+ */
+export function setRequestId(headers: string[], requestId: string): void {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length === 12 && name.toLowerCase() === "x-request-id") {
+      headers[i + 1] = requestId;
+      // Any further copy goes: one id per response.
+      for (let j = headers.length - 2; j > i; j -= 2) {
+        const other = headers[j] as string;
+        if (other.length === 12 && other.toLowerCase() === "x-request-id") headers.splice(j, 2);
+      }
+      return;
+    }
+  }
+  headers.push("x-request-id", requestId);
+}

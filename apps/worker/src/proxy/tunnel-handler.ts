@@ -7,6 +7,7 @@ import { CLIENT_CLOSED_STATUS } from "./forward-handler.js";
 import { leave, type ProxyContext } from "./proxy-context.js";
 import { endSocket, responseHead } from "./raw-response.js";
 import { recordRequest } from "./record-request.js";
+import { setRequestId } from "./request-id.js";
 import { writeProblem } from "./send-problem.js";
 import { ClientClosedError, classifyFailure } from "./upstream-failure.js";
 
@@ -33,6 +34,8 @@ export class TunnelHandler implements Dispatcher.DispatchHandler {
   #done = false;
   #status = 0;
   #upstream: Duplex | undefined;
+  /** Body bytes of an answer relayed without upgrading; a tunnel's frames are not counted. */
+  bytesOut = 0;
 
   constructor(
     readonly context: ProxyContext,
@@ -43,6 +46,8 @@ export class TunnelHandler implements Dispatcher.DispatchHandler {
     readonly method: string,
     readonly path: string,
     readonly start: number,
+    readonly host: string | undefined,
+    readonly client: string | undefined,
   ) {
     context.inFlight++;
     context.tunnels.add(socket);
@@ -66,6 +71,7 @@ export class TunnelHandler implements Dispatcher.DispatchHandler {
     this.#upstream = upstream;
     this.rule.metrics.count(statusCode);
     const headers = filterResponseHeaders(this.rule.responseHeaders, toStrings(rawHeaders));
+    setRequestId(headers, this.requestId);
     socket.write(responseHead(statusCode, undefined, headers, UPGRADE_HEADERS));
     if (this.head.length > 0) upstream.write(this.head);
     upstream.on("error", () => socket.destroy());
@@ -82,11 +88,13 @@ export class TunnelHandler implements Dispatcher.DispatchHandler {
     this.#status = statusCode;
     this.socket.on("drain", resume);
     const headers = filterResponseHeaders(this.rule.responseHeaders, toStrings(rawHeaders));
+    setRequestId(headers, this.requestId);
     this.socket.write(responseHead(statusCode, statusText, headers, "connection: close\r\n"));
     return true;
   }
 
   onData(chunk: Buffer): boolean {
+    this.bytesOut += chunk.length;
     return this.socket.write(chunk);
   }
 
@@ -108,7 +116,9 @@ export class TunnelHandler implements Dispatcher.DispatchHandler {
     const failure = classifyFailure(error);
     let status = this.#status;
     if (status === 0) {
-      status = writeProblem(this.socket, failure.code, this.requestId, failure.detail).status;
+      const sent = writeProblem(this.socket, failure.code, this.requestId, failure.detail);
+      status = sent.status;
+      this.bytesOut = sent.bytes;
       this.context.metrics.errors.inc({ code: failure.code });
     } else {
       this.socket.destroy();

@@ -127,6 +127,8 @@ export function createUpgradeListener(
         method,
         path,
         start,
+        host,
+        clientAddress,
       );
       const options: UpstreamDispatch = {
         path: buildUpstreamPath(
@@ -156,7 +158,7 @@ export function createUpgradeListener(
       } else if (admission.ok) {
         tunnel(admission.identity);
       } else {
-        const facts = { requestId, method, path, start, rule };
+        const facts = { requestId, method, path, start, rule, host, client: clientAddress };
         refuseSocket(context, socket, admission, facts);
       }
       // After `tunnel`, whose handler counts the tunnel itself, so `inFlight` never passes zero.
