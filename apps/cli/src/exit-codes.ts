@@ -19,7 +19,10 @@ export const ExitCode = {
   conflict: 5,
   /** The server rejected a field (InvalidArgument, OutOfRange); the message names it. */
   invalidArgument: 6,
-  /** The control plane cannot be reached or is unavailable (Unavailable, DeadlineExceeded). */
+  /**
+   * The control plane cannot be reached or is unavailable (Unavailable, DeadlineExceeded), or
+   * what answers at `--server` is not a control plane.
+   */
   unavailable: 7,
   /** `--wait`: the change committed, but live workers still lagged when the deadline passed. */
   fleetLagging: 8,
@@ -40,7 +43,7 @@ export const exitCodeHelp = `Exit codes:
   4  unauthenticated or permission denied
   5  conflict (already exists, stale --etag, failed precondition)
   6  invalid argument rejected by the server (the message names the field)
-  7  control plane unreachable or unavailable
+  7  control plane unreachable or unavailable (or --server is not a control plane)
   8  --wait: the change committed, but some workers did not serve it before the deadline
   9  diff: the config files and the server differ
   10 import --strict: some options of the imported config cannot be expressed`;
