@@ -4,7 +4,7 @@
  * 0600 file; later commands use the current context; flags and variables win over it; a
  * context's token never goes to another server; a file others can read is refused.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -64,6 +64,16 @@ function cli(
     child.once("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/** Whether util-linux `script` is here to give a command a terminal. */
+function hasScript(): boolean {
+  try {
+    execFileSync("script", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 let homes = 0;
@@ -144,6 +154,33 @@ describe("switchyard login", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
     await expect(stat(file)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe.runIf(hasScript())("switchyard login at a terminal", () => {
+  it("asks for the token without echoing it", async () => {
+    const { home, file } = await freshHome();
+    // util-linux `script` gives the command a terminal; what it shows comes back on stdout.
+    const command = `${process.execPath} ${mainJs} login --server ${dev.banner.apiUrl} --name tty`;
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      env: baseEnv({ HOME: home }),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let shown = "";
+    const prompted = new Promise<void>((resolve) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        shown += chunk.toString();
+        if (shown.includes("Token: ")) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    await prompted;
+    child.stdin.write(`${dev.banner.adminToken}\r`);
+    expect(await exited).toBe(0);
+    expect(shown).toContain("context tty saved");
+    expect(shown).not.toContain(dev.banner.adminToken);
+    expect(await readFile(file, "utf8")).toContain(`token: ${dev.banner.adminToken}`);
+    child.stdin.end();
   });
 });
 
