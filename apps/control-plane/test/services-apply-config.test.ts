@@ -112,6 +112,16 @@ describe("ConfigDocumentService", () => {
     expect(text(dry)).not.toContain("k-");
   });
 
+  it("round-trips text that only looks like a reference", async () => {
+    const name = label("literal");
+    const yaml = `projects:\n  - name: ${name}\n    description: "costs $\${PRICE} per call {x}"\n    rules:\n      - path_pattern: /x\n        target_url: https://x.example.com\n        header_config:\n          add:\n            - { name: x-template, value: "a $\${B} c" }\n`;
+    await api.admin.documents.applyConfig({ document: doc(yaml) });
+    const first = await exported(name);
+    expect(first.projects[0]!.description).toBe("costs $${PRICE} per call {x}");
+    const again = await api.admin.documents.applyConfig({ document: doc(formatDocument(first)) });
+    expect(again).toMatchObject({ applied: false, changes: [] });
+  });
+
   it("updates in place, orders rules as the document does, and prunes only with prune", async () => {
     const name = label("order");
     const host = `${name}.example.com`;

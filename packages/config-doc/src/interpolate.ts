@@ -28,9 +28,10 @@ export function interpolate(text: string, env: DocumentEnv): InterpolateResult {
   return errors.length > 0 ? { ok: false, error: errors.join("; ") } : { ok: true, value };
 }
 
-/** `text` as a document writes it literally: each `${` escaped as `$${`. */
+/** `text` as a document writes it literally: each `${` that would read as a reference escaped as `$${`. */
 export function escapeReferences(text: string): string {
-  return text.replaceAll("${", "$${");
+  // A function, not a replacement string: in one, "$$" stands for a single "$".
+  return text.replace(/\$\{(?=[^}]*\})/g, () => "$${");
 }
 
 /** The reference `${name}`. */

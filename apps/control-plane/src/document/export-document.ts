@@ -40,6 +40,16 @@ export function exportDocument(state: StoredState): ConfigDocument {
   return doc;
 }
 
+/** `value` with every string in it escaped as a file writes it literally. */
+function escapeStrings(value: JsonValue): JsonValue {
+  if (typeof value === "string") return escapeReferences(value);
+  if (Array.isArray(value)) return value.map(escapeStrings);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
+  }
+  return value;
+}
+
 function exportProject(stored: StoredProject) {
   const { project } = stored;
   const aliasName = new Map(stored.aliases.map((a) => [a.id, a.name]));
