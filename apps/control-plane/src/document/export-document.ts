@@ -21,10 +21,8 @@ import type { StoredProject, StoredState } from "./stored-projects.js";
 export function exportDocument(state: StoredState): ConfigDocument {
   const projects = [...state.projects.values()].map(exportProject);
   // Every string as a file writes it literally, then the secrets as references.
-  const json = JSON.stringify(
-    toJson(ConfigDocumentSchema, create(ConfigDocumentSchema, { projects })),
-  );
-  const doc = fromJson(ConfigDocumentSchema, JSON.parse(escapeReferences(json)) as JsonValue);
+  const json = toJson(ConfigDocumentSchema, create(ConfigDocumentSchema, { projects }));
+  const doc = fromJson(ConfigDocumentSchema, escapeStrings(json));
   const names = new Set<string>();
   for (const project of doc.projects) {
     const scopes = [
