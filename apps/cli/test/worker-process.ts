@@ -52,9 +52,12 @@ export function workerEnv(redisUrl: string, dataDir: string): Record<string, str
   };
 }
 
-/** Starts `switchyard worker` and resolves once it printed its URLs. */
-export function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [mainJs, "worker"], {
+/** Starts `switchyard worker …args` (default one process) and resolves once it printed its URLs. */
+export function startWorkerProcess(
+  env: Record<string, string>,
+  args: readonly string[] = ["--processes", "1"],
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [mainJs, "worker", ...args], {
     env: baseEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });

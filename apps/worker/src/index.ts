@@ -17,6 +17,17 @@ export {
   type WorkerSetting,
 } from "./env.js";
 export {
+  clusterChildStopRequest,
+  reportClusterChildFailure,
+  serveClusterChild,
+} from "./fleet/cluster-child.js";
+export {
+  MAX_WORKER_PROCESSES,
+  type StartWorkerClusterOptions,
+  startWorkerCluster,
+  type WorkerCluster,
+} from "./fleet/cluster-primary.js";
+export {
   type FleetWorker,
   type StartFleetWorkerOptions,
   startFleetWorker,

@@ -41,6 +41,12 @@ export interface StartFleetWorkerOptions {
   readonly shutdownGraceMs?: number;
   /** Upstream name resolution. Default the system resolver. */
   readonly lookup?: LookupHost;
+  /**
+   * Whether this process serves `/healthz`, `/readyz` and `/metrics` on the admin port. False
+   * in a process of `switchyard worker --processes N`, whose primary serves them for the host.
+   * Default true.
+   */
+  readonly adminServer?: boolean;
 }
 
 /** A worker of a fleet: serving, following Redis, heartbeating. */
@@ -201,6 +207,7 @@ export async function startFleetWorker(
       logger,
       lookup: options.lookup,
       shutdownGraceMs: options.shutdownGraceMs,
+      adminServer: options.adminServer,
       freshness,
       onServed,
       changeSeenAt: () => changeSeenAt,
