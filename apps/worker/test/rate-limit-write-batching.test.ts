@@ -43,9 +43,11 @@ describe("RateLimiter on Redis", () => {
     // Loads the script on this connection first (its first use sends EVAL, later ones EVALSHA).
     expect((await limiter.consume(rule, "warm-up")).kind).toBe("allowed");
 
-    const socket = (connection as { stream: import("node:net").Socket }).stream;
-    const write = vi.spyOn(socket, "_write" as never);
-    const writev = vi.spyOn(socket, "_writev" as never);
+    // The Writable methods every socket write goes through: one call per write system call.
+    type SocketWrites = { _write(...args: unknown[]): void; _writev(...args: unknown[]): void };
+    const socket = (connection as unknown as { stream: SocketWrites }).stream;
+    const write = vi.spyOn(socket, "_write");
+    const writev = vi.spyOn(socket, "_writev");
     try {
       const decisions = await Promise.all(
         Array.from({ length: 20 }, () => limiter.consume(rule, "client")),
