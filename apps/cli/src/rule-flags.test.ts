@@ -158,7 +158,11 @@ describe("ruleChangeFromFlags", () => {
 
   it.each<{ desc: string; flags: RuleFlags; message: string }>([
     { desc: "bad order", flags: { order: "first" }, message: '--order: "first" is not an integer' },
-    { desc: "bad timeout", flags: { timeoutMs: "99" }, message: "--timeout-ms: 99 is out of range" },
+    {
+      desc: "bad timeout",
+      flags: { timeoutMs: "99" },
+      message: "--timeout-ms: 99 is out of range",
+    },
     {
       desc: "enabled and disabled",
       flags: { enabled: true, disabled: true },
