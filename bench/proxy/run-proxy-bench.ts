@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
     "node-flags": { type: "string" },
     "rate-limit-timeout-ms": { type: "string", default: "1000" },
     "baseline-worker": { type: "string" },
+    processes: { type: "string", default: "2" },
   },
 });
 
@@ -61,6 +62,8 @@ const threads = whole("threads", 1);
 const connections = whole("connections", threads);
 const largeRules = whole("large-rules", 2);
 const proxyCpu = whole("proxy-cpu", 0);
+// The processes of the `worker-1-pN` rows (`switchyard worker --processes N`).
+const processes = whole("processes", 2);
 // SWITCHYARD_RATE_LIMIT_TIMEOUT_MS of the rate-limited worker. Not the default 20 ms: a worker
 // at 100 % CPU reads Redis's answers late, and each timeout sends a second of requests to the
 // memory fallback, which would measure less than Redis's cost.
@@ -80,6 +83,7 @@ if (Math.max(proxyCpu, loadCpu) >= cpus().length) {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const worker = here("./proxies/switchyard-worker.js");
+const workerProcesses = here("./proxies/switchyard-worker-processes.js");
 /**
  * `--baseline-worker`: the bench worker script of another checkout, built (e.g. a `git
  * worktree` at an earlier commit: `…/bench/proxy/dist/proxies/switchyard-worker.js`), measured
@@ -110,6 +114,23 @@ const PROXIES: readonly ProxyRow[] = [
     script: here("./proxies/http-proxy-middleware.js"),
   },
   { key: "worker-1", name: "Switchyard worker, 1 rule", script: worker, env: { BENCH_RULES: "1" } },
+  // Measured only when --only names them: `--processes N` on every CPU (taskset -c 0-…, so
+  // sharing them with the load generator and the upstream), the kernel spreading connections
+  // as `switchyard worker` does, or node:cluster's round-robin through the primary.
+  {
+    key: `worker-1-p${processes}`,
+    name: `Switchyard worker, 1 rule, ${processes} processes (SCHED_NONE), every CPU`,
+    script: workerProcesses,
+    env: { BENCH_RULES: "1", BENCH_PROCESSES: String(processes), BENCH_SCHED: "none" },
+    optional: true,
+  },
+  {
+    key: `worker-1-p${processes}-rr`,
+    name: `Switchyard worker, 1 rule, ${processes} processes (round-robin), every CPU`,
+    script: workerProcesses,
+    env: { BENCH_RULES: "1", BENCH_PROCESSES: String(processes), BENCH_SCHED: "rr" },
+    optional: true,
+  },
   {
     key: "worker-large",
     name: `Switchyard worker, ${rulesLabel} rules`,
@@ -233,7 +254,8 @@ async function measure(
   dir: string,
   services: Services,
 ) {
-  const isWorker = proxy.script === worker || proxy.script === baselineWorker;
+  const isWorker =
+    proxy.script === worker || proxy.script === baselineWorker || proxy.script === workerProcesses;
   const accessLog = isWorker
     ? (proxy.accessLog ?? args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
     : "";
@@ -250,7 +272,7 @@ async function measure(
   const load = loadavg()[0] as number;
   const child = new ProxyProcess(
     proxy.script,
-    proxyPlace,
+    proxy.script === workerProcesses ? { cpu: `0-${cpus().length - 1}`, nice } : proxyPlace,
     {
       ...proxy.env,
       BENCH_UPSTREAM: upstream.origin,

@@ -38,9 +38,9 @@ export function toolVersion(command: string, flag: string): string {
   return (text.split("\n")[0] ?? command).replace(/\s*Copyright.*$/, "");
 }
 
-/** Where a benchmark process runs: the CPU it is pinned to and its nice value. */
+/** Where a benchmark process runs: the CPU (or taskset list) it is pinned to and its nice value. */
 export interface Placement {
-  readonly cpu: number;
+  readonly cpu: number | string;
   /** -20 (first) to 19; negative needs root. */
   readonly nice: number;
 }
