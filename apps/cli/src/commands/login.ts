@@ -80,7 +80,6 @@ async function readToken(io: CliIo): Promise<string> {
     for await (const chunk of stdin) text += String(chunk);
     return text.trim();
   }
-  io.err("Token: ");
   return new Promise((resolve, reject) => {
     let value = "";
     const finish = () => {
@@ -105,8 +104,10 @@ async function readToken(io: CliIo): Promise<string> {
         else value += ch;
       }
     };
+    // Echo off before the prompt shows, so a token typed or pasted right away is not echoed.
     stdin.setRawMode(true);
     stdin.resume();
     stdin.on("data", onData);
+    io.err("Token: ");
   });
 }
