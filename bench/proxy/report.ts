@@ -18,6 +18,8 @@ export interface ProxyRow {
   readonly jwt?: "one-token" | "rotating";
   /** The measured rule with a Redis rate limit it never reaches. */
   readonly rateLimit?: boolean;
+  /** A command the row needs and the Debian package that has it; without it the row is skipped. */
+  readonly tool?: readonly [command: string, pkg: string];
 }
 
 /** One measured run of one proxy. */

@@ -16,8 +16,8 @@ import { type BenchRedis, startBenchRedis } from "./bench-redis.js";
 import { type BenchIssuer, startBenchIssuer, writeRotatingTokens } from "./bench-tokens.js";
 import { BENCH_HOST, BENCH_PATH } from "./proxies/bench-snapshot.js";
 import { ProxyProcess } from "./proxy-process.js";
-import { type Measurement, type ProxyRow, report } from "./report.js";
-import { ensureTools, toolVersion } from "./tools.js";
+import { type Measurement, type ProxyRow, report, type Setup } from "./report.js";
+import { ensureTools, optionalTool, toolVersion } from "./tools.js";
 import { BODY_BYTES, startNginx, startNodeUpstream, type Upstream } from "./upstream.js";
 import { packageVersion } from "./versions.js";
 import { runWrk } from "./wrk.js";
@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     "rate-limit-timeout-ms": { type: "string", default: "1000" },
     "baseline-worker": { type: "string" },
     processes: { type: "string", default: "2" },
+    json: { type: "string" },
   },
 });
 
@@ -113,7 +114,54 @@ const PROXIES: readonly ProxyRow[] = [
     name: `http-proxy-middleware ${packageVersion("http-proxy-middleware")} (node:http, keep-alive agent)`,
     script: here("./proxies/http-proxy-middleware.js"),
   },
+  // Measured only when --only names them: the ceiling and the other peers.
+  {
+    key: "direct",
+    name: "the upstream directly (no proxy)",
+    script: here("./proxies/direct.js"),
+    optional: true,
+  },
+  {
+    key: "nginx",
+    name: "nginx proxy_pass, 1 worker process, upstream keep-alive",
+    script: here("./proxies/native-proxy.js"),
+    env: { BENCH_NATIVE: "nginx" },
+    tool: ["nginx", "nginx-light"],
+    optional: true,
+  },
+  {
+    key: "haproxy",
+    name: "HAProxy, 1 thread, http-reuse always",
+    script: here("./proxies/native-proxy.js"),
+    env: { BENCH_NATIVE: "haproxy" },
+    tool: ["haproxy", "haproxy"],
+    optional: true,
+  },
+  {
+    key: "hpm-plain",
+    name: `http-proxy-middleware ${packageVersion("http-proxy-middleware")} (node:http, no agent: a connection per request)`,
+    script: here("./proxies/http-proxy-middleware-plain.js"),
+    optional: true,
+  },
   { key: "worker-1", name: "Switchyard worker, 1 rule", script: worker, env: { BENCH_RULES: "1" } },
+  // Measured only when --only names them: the least and the most a rule does.
+  {
+    key: "worker-min",
+    name: "Switchyard worker, 1 rule, minimum (no method list or header rules, access log to /dev/null)",
+    script: worker,
+    env: { BENCH_RULES: "1", BENCH_MINIMAL: "1" },
+    accessLog: "/dev/null",
+    optional: true,
+  },
+  {
+    key: "worker-full",
+    name: "Switchyard worker, 1 rule, full policy (JWT one token, Redis rate limit, header rules, metrics, access log)",
+    script: worker,
+    env: { BENCH_RULES: "1" },
+    jwt: "one-token",
+    rateLimit: true,
+    optional: true,
+  },
   // Measured only when --only names them: `--processes N` on every CPU (taskset -c 0-…, so
   // sharing them with the load generator and the upstream), the kernel spreading connections
   // as `switchyard worker` does, or node:cluster's round-robin through the primary.
@@ -185,9 +233,18 @@ const PROXIES: readonly ProxyRow[] = [
       ]),
 ];
 const only = args.only?.split(",").map((key) => key.trim());
-const proxies = PROXIES.filter((proxy) => (only ? only.includes(proxy.key) : !proxy.optional));
-if (proxies.length === 0)
-  throw new Error(`--only: none of ${PROXIES.map((p) => p.key).join(", ")}`);
+const chosen = PROXIES.filter((proxy) => (only ? only.includes(proxy.key) : !proxy.optional));
+if (chosen.length === 0) throw new Error(`--only: none of ${PROXIES.map((p) => p.key).join(", ")}`);
+/** Rows left out because a tool they need could not be installed: key → why. */
+const skipped: Record<string, string> = {};
+const proxies = chosen.filter((proxy) => {
+  const why = proxy.tool && optionalTool(...proxy.tool);
+  if (why) {
+    skipped[proxy.key] = why;
+    console.error(`${proxy.key} not measured: ${why}`);
+  }
+  return !why;
+});
 
 /**
  * GETs the benchmark path through `port` once with `headers`: 200 and the 1 KB body (or the
@@ -388,22 +445,42 @@ try {
 }
 const raw = join(dir, "results.json");
 writeFileSync(raw, JSON.stringify(Object.fromEntries(results), null, 2));
+const setup: Setup = {
+  started,
+  machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
+  node: process.version,
+  undici: packageVersion("undici"),
+  upstream: `${upstream.description}${args.upstream === "nginx" ? ` (${toolVersion("nginx", "-v")})` : ""}`,
+  wrk: toolVersion("wrk", "-v"),
+  load: `${loadBefore.map((n) => n.toFixed(2)).join(" ")} before, ${loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ")} after`,
+  command: `wrk --latency -t ${threads} -c ${connections} -d ${seconds}s (after ${warmup} s warm-up), ${rounds} rounds, proxies pinned to CPU ${proxyCpu}, upstream${services.redis ? ", redis-server" : ""} and wrk to CPU ${loadCpu}, all at nice ${nice}${services.redis ? `; ${toolVersion("redis-server", "--version")}, SWITCHYARD_RATE_LIMIT_TIMEOUT_MS=${rateLimitTimeoutMs}` : ""}${services.issuer ? "; JWTs RS256 (RSA 2048), JWKS over http from the orchestrator" : ""}`,
+};
+const notMeasured = Object.entries(skipped).map(([key, why]) => `- ${key} not measured: ${why}`);
 console.log(
-  report({
-    proxies,
-    results,
-    setup: {
-      started,
-      machine: `${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${release()}`,
-      node: process.version,
-      undici: packageVersion("undici"),
-      upstream: `${upstream.description}${args.upstream === "nginx" ? ` (${toolVersion("nginx", "-v")})` : ""}`,
-      wrk: toolVersion("wrk", "-v"),
-      load: `${loadBefore.map((n) => n.toFixed(2)).join(" ")} before, ${loadavg()
-        .map((n) => n.toFixed(2))
-        .join(" ")} after`,
-      command: `wrk --latency -t ${threads} -c ${connections} -d ${seconds}s (after ${warmup} s warm-up), ${rounds} rounds, proxies pinned to CPU ${proxyCpu}, upstream${services.redis ? ", redis-server" : ""} and wrk to CPU ${loadCpu}, all at nice ${nice}${services.redis ? `; ${toolVersion("redis-server", "--version")}, SWITCHYARD_RATE_LIMIT_TIMEOUT_MS=${rateLimitTimeoutMs}` : ""}${services.issuer ? "; JWTs RS256 (RSA 2048), JWKS over http from the orchestrator" : ""}`,
-    },
-  }),
+  [
+    report({ proxies, results, setup }),
+    ...(notMeasured.length > 0 ? ["", ...notMeasured] : []),
+  ].join("\n"),
 );
+if (args.json) {
+  // Every round of every row, for `pnpm bench` (bench/run-all.ts) and anyone comparing runs.
+  writeFileSync(
+    args.json,
+    JSON.stringify(
+      {
+        setup,
+        rows: proxies.map((proxy) => ({
+          key: proxy.key,
+          name: proxy.name,
+          rounds: results.get(proxy.key) ?? [],
+        })),
+        skipped,
+      },
+      null,
+      1,
+    ),
+  );
+}
 console.error(`raw results: ${raw}`);

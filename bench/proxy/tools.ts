@@ -31,6 +31,23 @@ export function ensureTools(needNginx: boolean): void {
   }
 }
 
+/**
+ * Makes sure `command` is installed, installing Debian's `pkg` with apt-get when running as
+ * root; answers why it is not there (undefined when it is), for a row that can be left out.
+ */
+export function optionalTool(command: string, pkg: string): string | undefined {
+  if (onPath(command)) return undefined;
+  if (process.getuid?.() !== 0 || !onPath("apt-get")) return `${command} not installed (${pkg})`;
+  console.error(`installing ${pkg}`);
+  const install = () =>
+    spawnSync("apt-get", ["install", "-y", "-q", pkg], { stdio: "inherit" }).status;
+  if (install() !== 0) {
+    spawnSync("apt-get", ["update", "-q"], { stdio: "inherit" });
+    if (install() !== 0) return `apt-get install ${pkg} failed`;
+  }
+  return onPath(command) ? undefined : `${pkg} installed no ${command}`;
+}
+
 /** `nginx -v`, `wrk -v`: the first line naming the version. */
 export function toolVersion(command: string, flag: string): string {
   const result = spawnSync(command, [flag], { encoding: "utf8" });

@@ -34,6 +34,11 @@ export interface BenchRuleFeatures {
    * request is counted, none refused.
    */
   readonly rateLimit?: boolean;
+  /**
+   * The measured rule with nothing but its path and target: no method list, no allowed or
+   * added header (the header policy's default still applies).
+   */
+  readonly minimal?: boolean;
 }
 
 /**
@@ -68,9 +73,11 @@ export function benchSnapshot(
       pathPattern: "/api/*",
       targetUrl: `${upstream}/api`,
       order: ruleCount,
-      allowedMethods: ["GET", "HEAD", "POST"],
-      allowedHeaders: ["x-tenant"],
-      headerConfig: { add: [{ name: "x-gateway", value: "switchyard" }] },
+      ...(!features.minimal && {
+        allowedMethods: ["GET", "HEAD", "POST"],
+        allowedHeaders: ["x-tenant"],
+        headerConfig: { add: [{ name: "x-gateway", value: "switchyard" }] },
+      }),
       ...(features.requireAuth && { auth: { mode: AuthMode.REQUIRE } }),
       ...(features.rateLimit && {
         rateLimit: { limit: 1_000_000_000, windowMs: 60_000, key: RateLimitKey.IP },

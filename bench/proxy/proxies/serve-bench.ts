@@ -1,6 +1,7 @@
 /**
  * The side of the benchmark every proxy process runs: once listening it tells the
- * orchestrator its port over the IPC channel, answers "cpu" with `process.cpuUsage()`, "stats"
+ * orchestrator its port over the IPC channel, answers "cpu" with `process.cpuUsage()` (or what
+ * `cpu` returns, for a process that measures another), "stats"
  * with its own counters (none by default) and on "stop" runs its own shutdown, then exits (so
  * `--cpu-prof` writes its profile).
  */
@@ -33,10 +34,11 @@ export function serveBench(
   port: number,
   stop?: () => Promise<void>,
   stats?: () => Promise<Record<string, number>>,
+  cpu: () => NodeJS.CpuUsage = () => process.cpuUsage(),
 ) {
   const send = (message: FromProxy) => process.send?.(message);
   process.on("message", (message: ToProxy) => {
-    if (message === "cpu") send({ cpu: process.cpuUsage() });
+    if (message === "cpu") send({ cpu: cpu() });
     if (message === "stats") {
       (stats ? stats() : Promise.resolve({})).then((values) => send({ stats: values }));
     }

@@ -8,7 +8,8 @@
  * `REQUIRE`, with tokens of {@link BENCH_ISSUER} for {@link BENCH_AUDIENCE}. `BENCH_REDIS_URL`
  * gives it a rate limit it never reaches, counted in that Redis on a connection of its own as
  * `switchyard worker` makes it (no retry; the limiter bounds each wait, to
- * `BENCH_RATE_LIMIT_TIMEOUT_MS`, default the worker's 20).
+ * `BENCH_RATE_LIMIT_TIMEOUT_MS`, default the worker's 20). `BENCH_MINIMAL=1` leaves the
+ * measured rule's method list, allowed header and added header out.
  */
 import { openSync } from "node:fs";
 import {
@@ -36,6 +37,7 @@ await bus.publishSnapshot(
   benchSnapshot(rules, upstreamOrigin(), {
     requireAuth: jwksUrl !== undefined,
     rateLimit: redisUrl !== undefined,
+    minimal: process.env["BENCH_MINIMAL"] === "1",
   }),
 );
 const config = parseWorkerEnv(
