@@ -176,6 +176,16 @@ describe("switchyard worker --processes", () => {
     await waitServed(host, 1n, { status: "ready" });
     const [victim, survivor] = host.pids as [number, number];
     process.kill(victim, "SIGKILL");
+    // Until its replacement serves, /readyz names it.
+    await waitFor(async () => {
+      const { status, body } = await readyz(host);
+      return (
+        status === 503 &&
+        /^process 1 (is restarting|\(pid \d+\) (is starting|exited, restarting))$/.test(
+          body.reason!,
+        )
+      );
+    });
     // The proxy port stays open in the other process: no request fails meanwhile.
     const during = await many(host.proxyUrl, "/a/1", 20);
     expect(during.every((status) => status === 200)).toBe(true);

@@ -138,12 +138,16 @@ export async function startWorkerCluster(
     new Promise<ToPrimary | undefined>((resolve) => {
       const number = ++asks;
       const timer = setTimeout(() => finish(undefined), ASK_TIMEOUT_MS);
+      // A process that dies answers nothing: no need to wait for the timeout.
+      const exited = () => finish(undefined);
       function finish(message: ToPrimary | undefined) {
         clearTimeout(timer);
+        child.off("exit", exited);
         answers.delete(number);
         resolve(message);
       }
       answers.set(number, finish);
+      child.once("exit", exited);
       if (!child.isConnected()) {
         finish(undefined);
         return;
@@ -285,8 +289,14 @@ export async function startWorkerCluster(
     const answered = await Promise.all(
       slots.map(async (slot) => {
         const child = slot.child;
-        const answer = slot.started && child ? await ask(child, "readiness?") : undefined;
-        return { slot, answer: answer?.sy === "readiness" ? answer.readiness : undefined };
+        const started = slot.started;
+        const answer = started && child ? await ask(child, "readiness?") : undefined;
+        return {
+          slot,
+          child,
+          started,
+          answer: answer?.sy === "readiness" ? answer.readiness : undefined,
+        };
       }),
     );
     const revisions = answered
@@ -298,14 +308,16 @@ export async function startWorkerCluster(
       undefined,
     );
     let problem: string | undefined;
-    for (const { slot, answer } of answered) {
+    for (const { slot, child, started, answer } of answered) {
       const revision = answer?.body["revision"];
-      if (!slot.child) problem ??= `${label(slot)} is restarting`;
-      else if (!slot.started) problem ??= `${label(slot)} is starting`;
-      else if (answer === undefined) problem ??= `${label(slot)} did not answer`;
-      else if (!answer.ready) problem ??= `${label(slot)}: ${String(answer.body["status"])}`;
+      const which = `process ${slot.index + 1} (pid ${child?.process.pid})`;
+      if (!child) problem ??= `process ${slot.index + 1} is restarting`;
+      else if (!started) problem ??= `${which} is starting`;
+      else if (answer === undefined) {
+        problem ??= child.isDead() ? `${which} exited, restarting` : `${which} did not answer`;
+      } else if (!answer.ready) problem ??= `${which}: ${String(answer.body["status"])}`;
       else if (typeof revision === "string" && BigInt(revision) !== newest) {
-        problem ??= `${label(slot)} serves revision ${revision}, not ${String(newest)}`;
+        problem ??= `${which} serves revision ${revision}, not ${String(newest)}`;
       }
     }
     const first = answered[0]?.answer?.body ?? {};
@@ -315,11 +327,13 @@ export async function startWorkerCluster(
       ...(problem === undefined ? {} : { reason: problem }),
       source: first["source"] ?? "none",
       stale: answered.some(({ answer }) => answer?.body["stale"] === true),
-      processes: answered.map(({ slot, answer }) => ({
+      processes: answered.map(({ slot, child, started, answer }) => ({
         process: slot.index + 1,
-        pid: slot.child?.process.pid ?? null,
-        id: slot.id ?? null,
-        ...(answer?.body ?? { status: slot.child ? "starting" : "restarting" }),
+        pid: child?.process.pid ?? null,
+        id: (child === slot.child ? slot.id : undefined) ?? null,
+        ...(answer?.body ?? {
+          status: !child ? "restarting" : !started ? "starting" : "not answering",
+        }),
       })),
     };
     return { status: problem === undefined ? 200 : 503, body };
@@ -356,7 +370,7 @@ export async function startWorkerCluster(
     const down = slots.find((slot) => !slot.child?.isConnected());
     return down === undefined
       ? { status: 200, body: { status: "ok", processes: slots.length } }
-      : { status: 503, body: { status: `${label(down)} is not running` } };
+      : { status: 503, body: { status: `process ${down.index + 1} is not running` } };
   };
   await listen(admin, options.config.adminPort, options.config.host);
 
