@@ -38,7 +38,9 @@ export function spawnSwitchyard(
   env: Record<string, string>,
   options: { nodeFlags?: string[]; onStdoutLine?: (line: string, at: number) => void } = {},
 ): Child {
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), mainJs, command], {
+  // A bench worker is one process (`switchyard worker` runs one per core by default).
+  const args = command === "worker" ? [command, "--processes", "1"] : [command];
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), mainJs, ...args], {
     env: baseEnv(env),
     stdio: ["ignore", options.onStdoutLine ? "pipe" : "ignore", "pipe"],
   });
