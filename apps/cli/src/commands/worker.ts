@@ -21,7 +21,9 @@ const MAX_PROCESSES = 64;
 export function workerCommand(program: Command, io: CliIo): void {
   program
     .command("worker")
-    .description("run one proxy worker against Redis until SIGINT or SIGTERM")
+    .description(
+      "run the proxy workers of this host (one process per core by default) against Redis until SIGINT or SIGTERM",
+    )
     .option("-c, --config <file>", "YAML settings file (the environment overrides it)")
     .option(
       "-p, --processes <n>",
