@@ -10,8 +10,8 @@ import { type RedisLimitedWorker, startRedisLimitedWorkers } from "./rate-limit-
 import { send } from "./support/client.js";
 import { snapshotOf } from "./support/harness.js";
 
-// The same counters on a real 3-master Redis Cluster: each key is one script call on one key,
-// so it runs in that key's slot, and the keys of a rule spread over the masters.
+// The same counters on a real 3-master Redis Cluster: a turn's batch is one script call per hash
+// slot (the keys carry no hash tag), so the keys of a rule spread over the masters.
 
 const LIMIT = 20;
 let cluster: RedisCluster;

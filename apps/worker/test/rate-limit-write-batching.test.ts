@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRateLimitMetrics } from "../src/rate-limit/rate-limit-metrics.js";
 import { RateLimiter } from "../src/rate-limit/rate-limiter.js";
 
-// The counter updates of the requests of one event-loop turn leave in one socket write, and
-// each still gets its own answer.
+// The counter updates of the requests of one event-loop turn leave as one script call in one
+// socket write, and each still gets its own answer.
 
 let redis: RedisServer;
 let connection: RedisConnection;
@@ -40,7 +40,7 @@ describe("RateLimiter on Redis", () => {
       "rule",
     );
     const rule = limiter.rule("r1", limit);
-    // Loads the script on this connection first (its first use sends EVAL, later ones EVALSHA).
+    // Loads the script on the server first (EVALSHA answered NOSCRIPT, then EVAL).
     expect((await limiter.consume(rule, "warm-up")).kind).toBe("allowed");
 
     // The Writable methods every socket write goes through: one call per write system call.

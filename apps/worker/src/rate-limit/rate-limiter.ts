@@ -1,13 +1,8 @@
-import type { Writable } from "node:stream";
 import type { RedisConnection } from "@switchyard/config-sync";
 import type { EffectiveRateLimit } from "@switchyard/policy";
-import {
-  type RateLimiterAbstract,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from "rate-limiter-flexible";
+import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
 import { type RateLimitMetrics, RuleRateCounts } from "./rate-limit-metrics.js";
+import { RedisCounterBatch } from "./redis-counter-batch.js";
 
 /**
  * After a store error or timeout, requests skip the store for this long and go straight to the
@@ -76,16 +71,22 @@ export interface LimitedRule {
 }
 
 interface Limiters {
-  readonly shared: RateLimiterAbstract;
+  /** The counter in this process's memory when there is no Redis (`switchyard dev`). */
+  readonly shared: RateLimiterMemory | undefined;
   /** The `local` fallback and the share of the limit it was made for. */
   local: { readonly points: number; readonly limiter: RateLimiterMemory } | undefined;
 }
 
 /**
  * Counts requests against their rule's limit, for the whole fleet (DESIGN.md §4, Rate limits).
- * Counters live in Redis and are updated by rate-limiter-flexible's Lua script (SET NX EX, then
- * INCRBY and PTTL in one atomic step: no read-then-write), a fixed window per key. A store error
- * or timeout decides by `onStoreError`: `local` counts in this worker's memory against the
+ * Counters live in Redis, a fixed window per key, updated atomically by a Lua script (SET NX EX,
+ * INCRBY, PTTL: no read-then-write) that does per key what rate-limiter-flexible's RateLimiterRedis
+ * does, on the same keys. The consumes and refunds of one event-loop turn go as one script call
+ * ({@link RedisCounterBatch}): rate-limiter-flexible's command per request was the bulk of what the
+ * Redis rate limit cost the worker in bench/proxy (docs/benchmarks.md, "Rate limit and JWT
+ * overhead": 19–23 µs of CPU per request, 0.74–0.77 of the plain worker), so it stays only for
+ * counters in memory. A store error or timeout fails the whole batch, and each of its requests
+ * decides by `onStoreError`: `local` counts in this worker's memory against the
  * limit divided by the live workers (at least 1 each), `open` forwards uncounted, `closed`
  * refuses with 503. After a failure the store is skipped for {@link STORE_RETRY_MS}, then tried
  * again, so shared counting resumes by itself once Redis answers. Limiters are made once per
@@ -97,12 +98,13 @@ export class RateLimiter {
   readonly #liveWorkers: () => number;
   readonly #metrics: RateLimitMetrics;
   readonly #keyPrefix: string;
-  readonly #timeoutMs: number;
+  /** `<keyPrefix>:`, the head of every Redis key, as rate-limiter-flexible formed them. */
+  readonly #redisKeyPrefix: string;
   readonly #limiters = new WeakMap<EffectiveRateLimit, Limiters>();
   /** `performance.now()` before which the store is not tried (see {@link STORE_RETRY_MS}). */
   #storeDownUntil = 0;
-  /** The sockets held by {@link #batchWrites} until the end of this event-loop turn. */
-  #corked: readonly Writable[] | undefined;
+  /** The shared counters' updates of this event-loop turn; none without Redis. */
+  readonly #batch: RedisCounterBatch | undefined;
 
   constructor(options: RateLimiterOptions) {
     this.#redis = options.redis;
@@ -110,7 +112,13 @@ export class RateLimiter {
     this.#liveWorkers = options.liveWorkers ?? (() => 1);
     this.#metrics = options.metrics;
     this.#keyPrefix = options.keyPrefix ?? "switchyard:rl";
-    this.#timeoutMs = options.timeoutMs ?? 20;
+    this.#redisKeyPrefix = `${this.#keyPrefix}:`;
+    const timeoutMs = options.timeoutMs ?? 20;
+    this.#batch =
+      options.redis &&
+      new RedisCounterBatch(options.redis, timeoutMs, () => {
+        this.#storeDownUntil = performance.now() + STORE_RETRY_MS;
+      });
   }
 
   /** Whether counters are shared in Redis (false: this process's memory). */
@@ -141,23 +149,37 @@ export class RateLimiter {
   }
 
   /** Counts one request of `rule` for `clientKey` (from `requestKey`). */
-  async consume(rule: LimitedRule, clientKey: string): Promise<RateDecision> {
-    const { limiters, counts } = rule;
+  consume(rule: LimitedRule, clientKey: string): Promise<RateDecision> {
     const key = rule.keyHead + clientKey;
-    const begin = performance.now();
-    if (this.#redis === undefined || begin >= this.#storeDownUntil) {
-      this.#batchWrites();
-      try {
-        const res = await this.#bounded(limiters.shared.consume(key));
-        this.#waited(begin);
-        return this.#allowed(rule, limiters.shared, key, res);
-      } catch (reason) {
-        this.#waited(begin);
-        if (reason instanceof RateLimiterRes) return this.#limited(counts, reason);
-        counts.count("storeError");
-        this.#storeDownUntil = performance.now() + STORE_RETRY_MS;
-      }
+    const batch = this.#batch;
+    if (batch === undefined) {
+      return this.#consumeLocally(rule, rule.limiters.shared as RateLimiterMemory, key);
     }
+    const begin = performance.now();
+    if (begin < this.#storeDownUntil) return Promise.resolve(this.#fallBack(rule, key));
+    return new Promise<RateDecision>((resolve) => {
+      batch.consume(this.#redisKeyPrefix + key, rule.limit.windowSeconds, (counted) => {
+        this.#metrics.storeWait.observe((performance.now() - begin) / 1000);
+        if (counted === undefined) {
+          rule.counts.count("storeError");
+          resolve(this.#fallBack(rule, key));
+          return;
+        }
+        const { consumed, msBeforeReset } = counted;
+        const points = rule.limit.limit;
+        if (consumed > points) {
+          resolve(this.#limited(rule.counts, msBeforeReset));
+          return;
+        }
+        resolve(
+          this.#allowed(rule, points - consumed, msBeforeReset, this.#sharedRefund(rule, key)),
+        );
+      });
+    });
+  }
+
+  #fallBack(rule: LimitedRule, key: string): RateDecision | Promise<RateDecision> {
+    const { counts } = rule;
     const mode = this.#onStoreError;
     counts.count("fallback");
     if (mode === "open") return { kind: "open" };
@@ -165,110 +187,54 @@ export class RateLimiter {
       counts.count("unavailable");
       return { kind: "unavailable" };
     }
-    const local = this.#localOf(rule.limit, limiters);
+    return this.#consumeLocally(rule, this.#localOf(rule.limit, rule.limiters), key);
+  }
+
+  async #consumeLocally(
+    rule: LimitedRule,
+    limiter: RateLimiterMemory,
+    key: string,
+  ): Promise<RateDecision> {
     try {
-      const res = await local.consume(key);
-      return this.#allowed(rule, local, key, res);
+      const res = await limiter.consume(key);
+      const refund =
+        rule.limit.skipSuccessful || rule.limit.skipFailed
+          ? () => {
+              limiter.reward(key, 1).catch(() => rule.counts.count("storeError"));
+            }
+          : undefined;
+      return this.#allowed(rule, res.remainingPoints, res.msBeforeNext, refund);
     } catch (reason) {
       // A memory limiter fails only by refusing: `reason` is a RateLimiterRes.
-      return this.#limited(counts, reason as RateLimiterRes);
+      return this.#limited(rule.counts, (reason as RateLimiterRes).msBeforeNext);
     }
   }
 
-  /**
-   * Holds the Redis connection's socket writes until the end of this event-loop turn
-   * (`setImmediate`, after the poll phase has run the callbacks of every request that was
-   * ready), so the counter updates of all the requests read in one turn leave in one `writev`
-   * instead of a `write` each: on a worker at full load the system call per request was the
-   * largest part of what the Redis rate limit cost. The answers then come back together too.
-   * A Redis Cluster's node sockets are held alike. ioredis's own `enableAutoPipelining` batches
-   * as well but costs more than it saves (a pipeline object per batch, a promise and a
-   * `nextTick` per command).
-   */
-  #batchWrites(): void {
-    if (this.#corked !== undefined || this.#redis === undefined) return;
-    const redis = this.#redis;
-    const sockets: Writable[] = [];
-    for (const connection of "nodes" in redis ? redis.nodes("all") : [redis]) {
-      const socket = connection.stream as Writable | undefined;
-      if (socket?.writable) {
-        socket.cork();
-        sockets.push(socket);
-      }
-    }
-    this.#corked = sockets;
-    setImmediate(this.#uncork);
-  }
-
-  readonly #uncork = (): void => {
-    const sockets = this.#corked ?? [];
-    this.#corked = undefined;
-    for (const socket of sockets) socket.uncork();
-  };
-
-  /**
-   * `pending`, or a timeout error after `timeoutMs`. When the timer fires, the answer may
-   * already sit in the socket behind a stalled event loop (timers run before I/O in each turn):
-   * `setImmediate` lets that turn's I/O deliver it first, so a stall alone is not a store error.
-   */
-  #bounded<T>(pending: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        setImmediate(() => {
-          if (settled) return;
-          settled = true;
-          reject(new Error(`the rate-limit store did not answer within ${this.#timeoutMs} ms`));
-        });
-      }, this.#timeoutMs);
-      pending.then(
-        (value) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(error);
-        },
+  /** Gives a request back to the shared counter, in the next batch. */
+  #sharedRefund(rule: LimitedRule, key: string): (() => void) | undefined {
+    const { limit, counts } = rule;
+    const batch = this.#batch;
+    if (batch === undefined || !(limit.skipSuccessful || limit.skipFailed)) return undefined;
+    // A refund lost to a store error leaves the request counted: the limit errs strict.
+    return () =>
+      batch.refund(this.#redisKeyPrefix + key, limit.windowSeconds, () =>
+        counts.count("storeError"),
       );
-    });
-  }
-
-  #waited(begin: number) {
-    if (this.#redis !== undefined)
-      this.#metrics.storeWait.observe((performance.now() - begin) / 1000);
   }
 
   #allowed(
     rule: LimitedRule,
-    limiter: RateLimiterAbstract,
-    key: string,
-    res: RateLimiterRes,
+    remaining: number,
+    msBeforeReset: number,
+    refund: (() => void) | undefined,
   ): RateDecision {
-    const { counts, limit } = rule;
-    counts.count("allowed");
-    const refund =
-      limit.skipSuccessful || limit.skipFailed
-        ? () => {
-            // A refund lost to a store error leaves the request counted: the limit errs strict.
-            limiter.reward(key, 1).catch(() => counts.count("storeError"));
-          }
-        : undefined;
-    return {
-      kind: "allowed",
-      remaining: res.remainingPoints,
-      msBeforeReset: res.msBeforeNext,
-      refund,
-    };
+    rule.counts.count("allowed");
+    return { kind: "allowed", remaining: Math.max(0, remaining), msBeforeReset, refund };
   }
 
-  #limited(counts: RuleRateCounts, res: RateLimiterRes): RateDecision {
+  #limited(counts: RuleRateCounts, msBeforeReset: number): RateDecision {
     counts.count("limited");
-    return { kind: "limited", remaining: 0, msBeforeReset: res.msBeforeNext };
+    return { kind: "limited", remaining: 0, msBeforeReset };
   }
 
   #limitersOf(limit: EffectiveRateLimit): Limiters {
@@ -279,15 +245,7 @@ export class RateLimiter {
         duration: limit.windowSeconds,
         keyPrefix: this.#keyPrefix,
       };
-      const shared =
-        this.#redis === undefined
-          ? new RateLimiterMemory(options)
-          : // rejectIfRedisNotReady: while disconnected, fail at once instead of queueing.
-            new RateLimiterRedis({
-              ...options,
-              storeClient: this.#redis,
-              rejectIfRedisNotReady: true,
-            });
+      const shared = this.#redis === undefined ? new RateLimiterMemory(options) : undefined;
       limiters = { shared, local: undefined };
       this.#limiters.set(limit, limiters);
     }

@@ -1,0 +1,245 @@
+import type { Writable } from "node:stream";
+import type { RedisConnection } from "@switchyard/config-sync";
+
+/**
+ * For each key, what rate-limiter-flexible's RateLimiterRedis script does for one key (SET NX EX,
+ * INCRBY, PTTL, EXPIRE when the key has none), so counters written by either are the same
+ * counters: same key, same value, same expiry. ARGV holds `delta, seconds` per key; the reply is
+ * `count, pttl` per key.
+ */
+const COUNT_SCRIPT = `local out = {}
+for i = 1, #KEYS do
+  local key, seconds = KEYS[i], ARGV[2 * i]
+  redis.call('set', key, 0, 'EX', seconds, 'NX')
+  local count = redis.call('incrby', key, ARGV[2 * i - 1])
+  local ttl = redis.call('pttl', key)
+  if ttl == -1 then
+    redis.call('expire', key, seconds)
+    ttl = 1000 * seconds
+  end
+  out[2 * i - 1] = count
+  out[2 * i] = ttl
+end
+return out`;
+
+const COMMAND = "switchyardCountBatch";
+
+type CountCommand = (numberOfKeys: number, ...keysThenArgs: string[]) => Promise<number[]>;
+
+/** One request's count: its place in the window (1 for the window's first) and the window's rest. */
+export interface Counted {
+  readonly consumed: number;
+  readonly msBeforeReset: number;
+}
+
+/** Called once with the request's count, or with the error that failed its batch. */
+export type CountCallback = (counted: Counted | undefined, error: Error | undefined) => void;
+
+interface Entry {
+  readonly key: string;
+  readonly seconds: number;
+  /** The sum of the deltas: the number of consumes, or minus the number of refunds. */
+  delta: number;
+  /** The consumes, in the order they came; none for refunds. */
+  readonly callbacks: CountCallback[];
+  /** The refunds' error handlers. */
+  readonly refundFailed: (() => void)[];
+}
+
+/**
+ * The counter updates of one event-loop turn (every rule, every key), sent at its end
+ * (`setImmediate`, after the poll phase ran the callbacks of every request that was ready) as
+ * one EVALSHA of {@link COUNT_SCRIPT}, or on a Redis Cluster one per hash slot (a script's keys
+ * must share a slot, and the key format `<prefix>:<rule id>:<client key>` has no hash tag, so
+ * keys of one rule spread over the masters). A key counted by several requests of the turn is
+ * one INCRBY of their number, and each request gets its own place in it, as if they had been
+ * sent one by one. Refunds (negative deltas) ride in the same call, before the consumes.
+ *
+ * This replaces rate-limiter-flexible's RateLimiterRedis on the request path: docs/benchmarks.md
+ * ("Rate limit and JWT overhead", bench/proxy) measured the per-request command through it at
+ * 19–23 µs of worker CPU per request (0.74–0.77 of the plain worker), of which the ioredis
+ * command, script and reply parsing, the library and a promise turn per request made most.
+ */
+export class RedisCounterBatch {
+  readonly #redis: RedisConnection;
+  readonly #timeoutMs: number;
+  readonly #onFailure: () => void;
+  #entries = new Map<string, Entry>();
+  #refunds = new Map<string, Entry>();
+  #scheduled = false;
+
+  /** `onFailure` runs once per batch that timed out or failed, before its callbacks. */
+  constructor(redis: RedisConnection, timeoutMs: number, onFailure: () => void) {
+    this.#redis = redis;
+    this.#timeoutMs = timeoutMs;
+    this.#onFailure = onFailure;
+    redis.defineCommand(COMMAND, { lua: COUNT_SCRIPT });
+  }
+
+  /** Adds one to `key`'s counter (a window of `seconds`) in this turn's batch. */
+  consume(key: string, seconds: number, callback: CountCallback): void {
+    let entry = this.#entries.get(key);
+    if (entry === undefined) {
+      entry = { key, seconds, delta: 0, callbacks: [], refundFailed: [] };
+      this.#entries.set(key, entry);
+    }
+    entry.delta++;
+    entry.callbacks.push(callback);
+    this.#schedule();
+  }
+
+  /** Takes one back from `key`'s counter in this turn's batch; `failed` if the store fails. */
+  refund(key: string, seconds: number, failed: () => void): void {
+    let entry = this.#refunds.get(key);
+    if (entry === undefined) {
+      entry = { key, seconds, delta: 0, callbacks: [], refundFailed: [] };
+      this.#refunds.set(key, entry);
+    }
+    entry.delta--;
+    entry.refundFailed.push(failed);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#flush);
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    const entries = [...this.#refunds.values(), ...this.#entries.values()];
+    this.#refunds = new Map();
+    this.#entries = new Map();
+    const redis = this.#redis;
+    // While disconnected, fail at once instead of queueing.
+    if (redis.status !== "ready") {
+      this.#fail(entries, new Error(`the rate-limit store is not ready (${redis.status})`));
+      return;
+    }
+    if (!("nodes" in redis)) {
+      this.#send(entries);
+      return;
+    }
+    const bySlot = new Map<number, Entry[]>();
+    for (const entry of entries) {
+      const slot = clusterSlot(entry.key);
+      const group = bySlot.get(slot);
+      if (group === undefined) bySlot.set(slot, [entry]);
+      else group.push(entry);
+    }
+    // The calls to one node leave in one write.
+    const sockets: Writable[] = [];
+    for (const node of redis.nodes("master")) {
+      const socket = node.stream as Writable | undefined;
+      if (socket?.writable) {
+        socket.cork();
+        sockets.push(socket);
+      }
+    }
+    try {
+      for (const group of bySlot.values()) this.#send(group);
+    } finally {
+      for (const socket of sockets) socket.uncork();
+    }
+  };
+
+  #send(entries: Entry[]): void {
+    const keys: string[] = new Array(entries.length);
+    const args: string[] = new Array(entries.length * 2);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as Entry;
+      keys[i] = entry.key;
+      args[2 * i] = String(entry.delta);
+      args[2 * i + 1] = String(entry.seconds);
+    }
+    const command = (this.#redis as unknown as Record<string, CountCommand>)[
+      COMMAND
+    ] as CountCommand;
+    let settled = false;
+    const timer = setTimeout(() => {
+      // The answer may already sit in the socket behind a stalled event loop (timers run before
+      // I/O in each turn): let this turn's I/O deliver it first, so a stall alone is no error.
+      setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        this.#fail(
+          entries,
+          new Error(`the rate-limit store did not answer within ${this.#timeoutMs} ms`),
+        );
+      });
+    }, this.#timeoutMs);
+    command.call(this.#redis, keys.length, ...keys, ...args).then(
+      (reply) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#answer(entries, reply);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.#fail(entries, error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  }
+
+  #answer(entries: Entry[], reply: number[]): void {
+    for (let i = 0; i < entries.length; i++) {
+      const { callbacks } = entries[i] as Entry;
+      const n = callbacks.length;
+      if (n === 0) continue;
+      const count = Number(reply[2 * i]);
+      const msBeforeReset = Number(reply[2 * i + 1]);
+      const first = count - n + 1;
+      for (let j = 0; j < n; j++) {
+        (callbacks[j] as CountCallback)({ consumed: first + j, msBeforeReset }, undefined);
+      }
+    }
+  }
+
+  #fail(entries: Entry[], error: Error): void {
+    this.#onFailure();
+    for (const entry of entries) {
+      for (const failed of entry.refundFailed) failed();
+      for (const callback of entry.callbacks) callback(undefined, error);
+    }
+  }
+}
+
+const CRC16_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 8;
+    for (let bit = 0; bit < 8; bit++) {
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    }
+    table[i] = crc;
+  }
+  return table;
+})();
+
+/**
+ * The Redis Cluster hash slot of `key` (CRC16/XMODEM of its UTF-8 bytes, or of its first
+ * non-empty `{...}` hash tag, modulo 16384), as Redis and ioredis compute it.
+ */
+export function clusterSlot(key: string): number {
+  const bytes = Buffer.from(key);
+  let start = 0;
+  let end = bytes.length;
+  const open = bytes.indexOf(0x7b);
+  if (open !== -1) {
+    const close = bytes.indexOf(0x7d, open + 1);
+    if (close > open + 1) {
+      start = open + 1;
+      end = close;
+    }
+  }
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    crc =
+      ((crc << 8) & 0xffff) ^ (CRC16_TABLE[((crc >> 8) ^ (bytes[i] as number)) & 0xff] as number);
+  }
+  return crc & 16383;
+}
