@@ -50,6 +50,11 @@ export class ProxyProcess {
     });
   }
 
+  /** Its process id (nice and taskset exec into node, so this is the proxy's own). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   /** The process's CPU time so far (user + system), in microseconds. */
   async cpuMicros(): Promise<number> {
     const answer = await this.#ask("cpu");

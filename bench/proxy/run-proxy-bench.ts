@@ -143,6 +143,12 @@ const PROXIES: readonly ProxyRow[] = [
     script: here("./proxies/http-proxy-middleware-plain.js"),
     optional: true,
   },
+  {
+    key: "dev",
+    name: "switchyard dev, 1 rule (its logs to /dev/null)",
+    script: here("./proxies/switchyard-dev.js"),
+    optional: true,
+  },
   { key: "worker-1", name: "Switchyard worker, 1 rule", script: worker, env: { BENCH_RULES: "1" } },
   // Measured only when --only names them: the least and the most a rule does.
   {

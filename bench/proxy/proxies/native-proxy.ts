@@ -6,10 +6,11 @@
  * process and its children (nginx's worker), read from /proc, not this one's.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, waitForHttp } from "../upstream.js";
+import { treeCpuUsage } from "./proc-cpu.js";
 import { serveBench, upstreamOrigin } from "./serve-bench.js";
 
 const kind = process.env["BENCH_NATIVE"];
@@ -80,29 +81,6 @@ const child: ChildProcess =
 const pid = child.pid;
 if (pid === undefined) throw new Error(`${kind} did not start`);
 
-/** utime + stime of one process, in clock ticks (100 per second on Linux), and its parent. */
-function ticks(of: number): { ticks: number; parent: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${of}/stat`, "utf8");
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { ticks: Number(fields[11]) + Number(fields[12]), parent: Number(fields[1]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU time of the native process and its direct children, as `process.cpuUsage()` shapes it. */
-function cpu(): NodeJS.CpuUsage {
-  let total = ticks(pid as number)?.ticks ?? 0;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const other = ticks(Number(entry));
-    if (other !== undefined && other.parent === pid) total += other.ticks;
-  }
-  return { user: total * 10_000, system: 0 };
-}
-
 await waitForHttp(`http://127.0.0.1:${port}`);
 serveBench(
   port,
@@ -113,5 +91,5 @@ serveBench(
     rmSync(dir, { recursive: true, force: true });
   },
   undefined,
-  cpu,
+  () => treeCpuUsage(pid),
 );
