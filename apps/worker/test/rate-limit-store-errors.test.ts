@@ -121,14 +121,17 @@ async function afterRestart(): Promise<void> {
   await warmUp();
 }
 
-/** Store errors both workers counted so far. */
+/**
+ * Store errors and fallbacks both workers counted so far, over every rule: a request that
+ * falls back without an error of its own (inside the retry window an earlier error opened)
+ * makes a round just as unfit to judge shared counting.
+ */
 async function storeErrors(): Promise<number> {
   let total = 0;
   for (const w of workers) {
     const text = await w.worker.worker.metrics.registry.metrics();
-    total += Number(
-      /switchyard_rate_limit_store_errors_total\{rule="r1"\} (\d+)/.exec(text)?.[1] ?? 0,
-    );
+    const series = /^switchyard_rate_limit_(?:store_errors|fallbacks)_total\{[^}]*\} (\d+)$/gm;
+    for (const [, value] of text.matchAll(series)) total += Number(value);
   }
   return total;
 }
