@@ -11,7 +11,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRateLimitMetrics } from "./rate-limit-metrics.js";
 import { type RateDecision, RateLimiter, type RateLimiterOptions } from "./rate-limiter.js";
-import { clusterSlot } from "./redis-counter-batch.js";
+import { clusterSlot, MAX_KEYS_PER_CALL } from "./redis-counter-batch.js";
 
 let redis: RedisServer;
 let connection: RedisConnection;
@@ -59,6 +59,21 @@ describe("the counter batch of one event-loop turn", () => {
       );
       expect(sent).toHaveBeenCalledTimes(1);
       expect(allowed(decisions)).toHaveLength(30);
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
+  it("splits a turn with more distinct keys than one call takes", async () => {
+    const { limiter, sent } = await limiterWith();
+    try {
+      const rule = limiter.rule("r1", limitOf(1));
+      const keys = 2 * MAX_KEYS_PER_CALL + 1;
+      const decisions = await Promise.all(
+        Array.from({ length: keys * 2 }, (_, i) => limiter.consume(rule, `client-${i % keys}`)),
+      );
+      expect(sent).toHaveBeenCalledTimes(3);
+      expect(allowed(decisions)).toHaveLength(keys);
     } finally {
       sent.mockRestore();
     }

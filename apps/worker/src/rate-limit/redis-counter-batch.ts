@@ -24,6 +24,12 @@ return out`;
 
 const COMMAND = "switchyardCountBatch";
 
+/**
+ * The most keys in one call: a turn with more distinct keys is split, so no call holds Redis
+ * (single-threaded) for long or passes more arguments than a JavaScript call takes.
+ */
+export const MAX_KEYS_PER_CALL = 1000;
+
 type CountCommand = (numberOfKeys: number, ...keysThenArgs: string[]) => Promise<number[]>;
 
 /** One request's count: its place in the window (1 for the window's first) and the window's rest. */
@@ -53,7 +59,8 @@ interface Entry {
  * must share a slot, and the key format `<prefix>:<rule id>:<client key>` has no hash tag, so
  * keys of one rule spread over the masters). A key counted by several requests of the turn is
  * one INCRBY of their number, and each request gets its own place in it, as if they had been
- * sent one by one. Refunds (negative deltas) ride in the same call, before the consumes.
+ * sent one by one. Refunds (negative deltas) ride in the same call, before the consumes. A turn
+ * with more than {@link MAX_KEYS_PER_CALL} distinct keys makes a call per that many.
  *
  * This replaces rate-limiter-flexible's RateLimiterRedis on the request path: docs/benchmarks.md
  * ("Rate limit and JWT overhead", bench/proxy) measured the per-request command through it at
@@ -145,6 +152,16 @@ export class RedisCounterBatch {
   };
 
   #send(entries: Entry[]): void {
+    if (entries.length <= MAX_KEYS_PER_CALL) {
+      this.#call(entries);
+      return;
+    }
+    for (let i = 0; i < entries.length; i += MAX_KEYS_PER_CALL) {
+      this.#call(entries.slice(i, i + MAX_KEYS_PER_CALL));
+    }
+  }
+
+  #call(entries: Entry[]): void {
     const keys: string[] = new Array(entries.length);
     const args: string[] = new Array(entries.length * 2);
     for (let i = 0; i < entries.length; i++) {
