@@ -314,6 +314,7 @@ const uncommitted = output("git", [
   "apps",
   "packages",
   "bench",
+  ":!bench/results",
 ])
   .split("\n")
   .filter((line) => line !== "");
