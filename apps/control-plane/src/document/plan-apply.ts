@@ -1,6 +1,7 @@
 import { clone, create, toJson } from "@bufbuild/protobuf";
 import {
   type Alias,
+  AliasSchema,
   type ConfigChange,
   ConfigChangeAction,
   ConfigChangeSchema,
@@ -268,7 +269,7 @@ function patternOf(rules: readonly Rule[], id: string): string {
 }
 
 function aliasOf(spec: { name: string; inheritProjectRules: boolean }): Alias {
-  return { name: spec.name, inheritProjectRules: spec.inheritProjectRules } as Alias;
+  return create(AliasSchema, { name: spec.name, inheritProjectRules: spec.inheritProjectRules });
 }
 
 function rateLimitText(project: Project): string {
