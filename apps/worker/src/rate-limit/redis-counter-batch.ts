@@ -1,5 +1,6 @@
 import type { Writable } from "node:stream";
 import type { RedisConnection } from "@switchyard/config-sync";
+import calculateSlot from "cluster-key-slot";
 
 /**
  * For each key, what rate-limiter-flexible's RateLimiterRedis script does for one key (SET NX EX,
@@ -225,38 +226,10 @@ export class RedisCounterBatch {
   }
 }
 
-const CRC16_TABLE = (() => {
-  const table = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let crc = i << 8;
-    for (let bit = 0; bit < 8; bit++) {
-      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-    }
-    table[i] = crc;
-  }
-  return table;
-})();
-
 /**
- * The Redis Cluster hash slot of `key` (CRC16/XMODEM of its UTF-8 bytes, or of its first
- * non-empty `{...}` hash tag, modulo 16384), as Redis and ioredis compute it.
+ * The Redis Cluster hash slot of `key` (CRC16 of the key, or of its first non-empty `{...}`
+ * hash tag, modulo 16384), computed by cluster-key-slot, the library ioredis routes with.
  */
 export function clusterSlot(key: string): number {
-  const bytes = Buffer.from(key);
-  let start = 0;
-  let end = bytes.length;
-  const open = bytes.indexOf(0x7b);
-  if (open !== -1) {
-    const close = bytes.indexOf(0x7d, open + 1);
-    if (close > open + 1) {
-      start = open + 1;
-      end = close;
-    }
-  }
-  let crc = 0;
-  for (let i = start; i < end; i++) {
-    crc =
-      ((crc << 8) & 0xffff) ^ (CRC16_TABLE[((crc >> 8) ^ (bytes[i] as number)) & 0xff] as number);
-  }
-  return crc & 16383;
+  return calculateSlot(key);
 }
