@@ -9,7 +9,7 @@ import {
   killWithThisProcess,
   testDatabaseUrl,
 } from "@switchyard/testkit";
-import { baseEnv, mainJs } from "./spawn-cli.js";
+import { baseEnv, mainJs, type RedisTarget, redisEnv } from "./spawn-cli.js";
 
 /** `switchyard control-plane` as a child process. */
 export interface ControlPlaneProcess {
@@ -107,17 +107,18 @@ export async function createControlPlaneStore(
 }
 
 /**
- * Settings of a test's control plane on `store`, publishing to `redisUrl`: loopback, ephemeral
- * ports, rules may target http upstreams on 127.0.0.1, warnings and errors logged only.
+ * Settings of a test's control plane on `store`, publishing to `redis` (a URL, or a cluster's
+ * seed nodes): loopback, ephemeral ports, rules may target http upstreams on 127.0.0.1, warnings
+ * and errors logged only.
  */
 export function controlPlaneEnv(
   store: ControlPlaneStore,
-  redisUrl: string,
+  redis: RedisTarget,
   token: string,
 ): Record<string, string> {
   return {
     ...store.env,
-    SWITCHYARD_REDIS_URL: redisUrl,
+    ...redisEnv(redis),
     SWITCHYARD_HOST: "127.0.0.1",
     SWITCHYARD_API_PORT: "0",
     SWITCHYARD_ADMIN_PORT: "0",

@@ -4,24 +4,34 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuthMode, type SwitchyardClient } from "@switchyard/api";
 import { type ControlPlaneProcess, committed } from "./control-plane-process.js";
-import { type CliResult, spawnCli } from "./spawn-cli.js";
+import { type CliResult, type RedisTarget, spawnCli } from "./spawn-cli.js";
 import { startWorkerProcess, type WorkerProcess, workerEnv } from "./worker-process.js";
 
 /** Worker processes of one test file, each with its own data directory. */
 export interface Fleet {
   readonly workers: WorkerProcess[];
-  /** Starts one more `switchyard worker` against the fleet's Redis. */
+  /** Starts one more `switchyard worker` against the fleet's Redis, with the fleet's settings. */
   add(): Promise<WorkerProcess>;
   /** Stops every worker (SIGKILL: a paused one too) and deletes the data directories. */
   close(): Promise<void>;
 }
 
-/** Starts `count` `switchyard worker` processes against `redisUrl`, one after the other. */
-export async function startFleet(redisUrl: string, count: number): Promise<Fleet> {
+/**
+ * Starts `count` `switchyard worker` processes against `redis` (a URL, or a cluster's seed
+ * nodes), one after the other, with `env` added to each one's settings.
+ */
+export async function startFleet(
+  redis: RedisTarget,
+  count: number,
+  env: Record<string, string> = {},
+): Promise<Fleet> {
   const root = await mkdtemp(join(tmpdir(), "sy-fleet-"));
   const workers: WorkerProcess[] = [];
   const add = async () => {
-    const started = await startWorkerProcess(workerEnv(redisUrl, join(root, `w${workers.length}`)));
+    const started = await startWorkerProcess({
+      ...workerEnv(redis, join(root, `w${workers.length}`)),
+      ...env,
+    });
     workers.push(started);
     return started;
   };

@@ -27,6 +27,16 @@ export function baseEnv(env: Record<string, string> = {}): Record<string, string
   return { ...base, ...env };
 }
 
+/** Where a test's servers find Redis: a standalone URL, or the seed nodes of a Redis Cluster. */
+export type RedisTarget = string | { readonly clusterNodes: string };
+
+/** SWITCHYARD_REDIS_URL for a URL, SWITCHYARD_REDIS_CLUSTER_NODES for a cluster's seed nodes. */
+export function redisEnv(redis: RedisTarget): Record<string, string> {
+  return typeof redis === "string"
+    ? { SWITCHYARD_REDIS_URL: redis }
+    : { SWITCHYARD_REDIS_CLUSTER_NODES: redis.clusterNodes };
+}
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;

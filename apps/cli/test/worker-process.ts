@@ -18,7 +18,7 @@ import {
 } from "@switchyard/config-sync";
 import { killWithThisProcess, waitFor } from "@switchyard/testkit";
 import { expect } from "vitest";
-import { baseEnv, mainJs } from "./spawn-cli.js";
+import { baseEnv, mainJs, type RedisTarget, redisEnv } from "./spawn-cli.js";
 
 /** `switchyard worker` as a child process. */
 export interface WorkerProcess {
@@ -38,10 +38,13 @@ export interface WorkerProcess {
 /** A keyring for a test's workers (secrets are not what these tests check). */
 export const TEST_KEYS = `k1:${randomBytes(32).toString("base64")}`;
 
-/** Settings of a test's worker: loopback, ephemeral ports, http upstreams on 127.0.0.1. */
-export function workerEnv(redisUrl: string, dataDir: string): Record<string, string> {
+/**
+ * Settings of a test's worker on `redis` (a URL, or a cluster's seed nodes): loopback, ephemeral
+ * ports, http upstreams on 127.0.0.1.
+ */
+export function workerEnv(redis: RedisTarget, dataDir: string): Record<string, string> {
   return {
-    SWITCHYARD_REDIS_URL: redisUrl,
+    ...redisEnv(redis),
     SWITCHYARD_DATA_DIR: dataDir,
     SWITCHYARD_ENCRYPTION_KEYS: TEST_KEYS,
     SWITCHYARD_HOST: "127.0.0.1",
