@@ -1,0 +1,359 @@
+/**
+ * The fleet on a Redis Cluster, through the real processes: 3 masters with a replica each
+ * (cluster-node-timeout 2 s), a `switchyard control-plane` and three `switchyard worker`
+ * processes given SWITCHYARD_REDIS_CLUSTER_NODES. A change reaches every worker and the fleet
+ * registry; a rate limit is counted once for the whole fleet; the master holding the bus's slot
+ * is killed while requests flow: routing loses nothing, the limit falls back to each worker's
+ * share (SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR=local) until its replica takes over, and afterwards
+ * changes, the registry and shared counting work again. docs/redis-cluster.md records the figures.
+ */
+import { createHash } from "node:crypto";
+import { Agent, request } from "node:http";
+import { AuthMode, RateLimitKey } from "@switchyard/api";
+import {
+  type RedisCluster,
+  startRedisCluster,
+  startUpstream,
+  type Upstream,
+  waitFor,
+} from "@switchyard/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type ControlPlaneProcess,
+  type ControlPlaneStore,
+  committed,
+  controlPlaneEnv,
+  createControlPlaneStore,
+  startControlPlaneProcess,
+} from "./control-plane-process.js";
+import { get } from "./dev-process.js";
+import {
+  cliAgainst,
+  createOpenRule,
+  createProjectAt,
+  type Fleet,
+  inParallel,
+  requestLoop,
+  startFleet,
+} from "./fleet-process.js";
+import { buildCli } from "./spawn-cli.js";
+import { metric, type WorkerProcess, waitServed } from "./worker-process.js";
+
+const TOKEN = "fleet-cluster-admin-token-0123";
+const HOST = "cluster.fleet.test";
+/** The rate limit shared by the fleet: not a multiple of 3, so each worker's share differs. */
+const LIMIT = 20;
+/** What `local` allows on each of 3 workers while the store fails: floor(20 / 3). */
+const SHARE = Math.floor(LIMIT / 3);
+/** The slot of every config-bus and fleet-registry key (`{switchyard}:…`). */
+const BUS_KEY = "{switchyard}:config:head";
+
+let cluster: RedisCluster;
+let upstream: Upstream;
+let store: ControlPlaneStore;
+let controlPlane: ControlPlaneProcess;
+let fleet: Fleet;
+let ruleId: string;
+let limitedRuleId: string;
+let version = 0;
+
+beforeAll(async () => {
+  await buildCli();
+  [cluster, upstream, store] = await Promise.all([
+    startRedisCluster({ replicas: 1, nodeTimeoutMs: 2000 }),
+    startUpstream(),
+    createControlPlaneStore(),
+  ]);
+  const redis = { clusterNodes: cluster.clusterNodes };
+  controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis, TOKEN));
+  const { projectId } = await createProjectAt(controlPlane.client, "cluster", HOST);
+  ruleId = (await createOpenRule(controlPlane.client, projectId, "/r/*", `${upstream.origin}/v0`))
+    .id;
+  const limited = await committed((options) =>
+    controlPlane.client.rules.createRule(
+      {
+        rule: {
+          projectId,
+          pathPattern: "/limited/*",
+          targetUrl: upstream.origin,
+          auth: { mode: AuthMode.UNAUTHENTICATED },
+          rateLimit: {
+            limit: LIMIT,
+            windowMs: 60_000,
+            key: RateLimitKey.HEADER,
+            headerName: "x-client",
+          },
+        },
+      },
+      options,
+    ),
+  );
+  limitedRuleId = limited.response.rule!.id;
+  // A loaded 2-core machine can take more than the default 20 ms to answer; a timeout would
+  // count a request in the worker's memory instead of the cluster and blur the figures.
+  fleet = await startFleet(redis, 3, { SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "250" });
+  for (const w of fleet.workers) await waitServed(w, limited.revision);
+}, 300_000);
+afterAll(async () => {
+  agent.destroy();
+  await fleet?.close();
+  await controlPlane?.stop("SIGKILL");
+  await store?.remove();
+  await upstream?.close();
+  await cluster?.stop();
+});
+
+const cli = (...argv: string[]) => cliAgainst(controlPlane, TOKEN, argv);
+
+/** Points `/r/*` at the next `/v<n>` through the API; resolves with the revision committed. */
+async function change(): Promise<bigint> {
+  version++;
+  const { revision } = await committed((options) =>
+    controlPlane.client.rules.updateRule(
+      {
+        rule: { id: ruleId, targetUrl: `${upstream.origin}/v${version}` },
+        updateMask: { paths: ["target_url"] },
+      },
+      options,
+    ),
+  );
+  return revision;
+}
+
+/** What each worker answers for `/r/x` now: the upstream path it was sent to. */
+const served = () =>
+  Promise.all(
+    fleet.workers.map(async (w) => JSON.parse((await get(w.proxyUrl, "/r/x", HOST)).body).url),
+  );
+
+/** `switchyard -o json fleet status`: worker id → the revision it serves. */
+async function fleetStatus(): Promise<Record<string, string>> {
+  const result = await cli("-o", "json", "fleet", "status");
+  expect(result.code, result.stderr).toBe(0);
+  const doc = JSON.parse(result.stdout) as { workers: { id: string; revision: string }[] };
+  return Object.fromEntries(doc.workers.map((w) => [w.id, w.revision]));
+}
+
+/** Every worker's id mapped to `revision`: what fleet status shows once all serve it. */
+const allAt = (revision: bigint) =>
+  Object.fromEntries(fleet.workers.map((w) => [w.id, String(revision)]));
+
+const agent = new Agent({ keepAlive: true, maxSockets: 12 });
+
+/** GET `/limited/x` from `worker` as client `client`; resolves with the status. */
+function limitedGet(worker: WorkerProcess, client: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL("/limited/x", worker.proxyUrl),
+      { agent, headers: { host: HOST, "x-client": client } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * `3 × LIMIT` requests of client `client`, spread evenly over the three workers, 6 at a time;
+ * resolves with each worker's statuses.
+ */
+async function burst(client: string): Promise<number[][]> {
+  const statuses: number[][] = fleet.workers.map(() => []);
+  await inParallel(3 * LIMIT, 6, async (i) => {
+    const status = await limitedGet(fleet.workers[i % 3]!, client);
+    statuses[i % 3]!.push(status);
+  });
+  return statuses;
+}
+
+const allowed = (statuses: number[]) => statuses.filter((s) => s === 200).length;
+
+/** Redis key of client `client` of the limited rule, as the worker forms it (request-key.ts). */
+const counterKey = (client: string) =>
+  `switchyard:rl:${limitedRuleId}:hdr:${createHash("sha256").update(client).digest("base64url").slice(0, 22)}`;
+
+/** The slot of `key`, asked of a live node. */
+async function slotOf(key: string, node: string): Promise<number> {
+  const reply = await cluster.command(node, `CLUSTER KEYSLOT ${key}`);
+  return Number(/^:(\d+)/.exec(reply)![1]);
+}
+
+/**
+ * The master serving `slot` as `node` sees it (`host:port`), with whether that master is
+ * flagged failed.
+ */
+async function masterOf(slot: number, node: string): Promise<{ node: string; failed: boolean }> {
+  const reply = await cluster.command(node, "CLUSTER NODES");
+  for (const line of reply.split(/\r?\n/)) {
+    const [, address, flags, , , , , , ...slots] = line.split(" ");
+    if (address === undefined || !flags?.includes("master")) continue;
+    const owns = slots.some((range) => {
+      const [first, last = first] = range.split("-").map(Number) as [number, number?];
+      return slot >= first && slot <= last!;
+    });
+    if (owns) return { node: address.split("@")[0]!, failed: /(^|,)fail(,|$)/.test(flags) };
+  }
+  throw new Error(`no master serves slot ${slot} according to ${node}:\n${reply}`);
+}
+
+/** A client name whose counter key lands on `master`, starting the search at `from`. */
+async function clientOn(master: string, from: number, probe: string): Promise<string> {
+  for (let i = from; i < from + 1000; i++) {
+    const client = `client-${i}`;
+    if ((await masterOf(await slotOf(counterKey(client), probe), probe)).node === master) {
+      return client;
+    }
+  }
+  throw new Error(`no client key on ${master}`);
+}
+
+const fallbacks = (w: WorkerProcess) =>
+  metric(w, `switchyard_rate_limit_fallbacks_total{rule="${limitedRuleId}",mode="local"}`);
+
+describe("a fleet on a Redis Cluster of 3 masters and 3 replicas", () => {
+  it("serves a change on every worker when --wait returns, and fleet status lists the three", async () => {
+    const updated = await cli(
+      "rules",
+      "update",
+      ruleId,
+      "--target",
+      `${upstream.origin}/v${++version}`,
+      "--wait=10s",
+    );
+    expect(updated.stderr).toBe("");
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toMatch(/^revision \d+ is served by 3 workers$/m);
+    expect(await served()).toEqual(Array(3).fill(`/v${version}/x`));
+    const { revision } = await controlPlane.client.config.getConfigRevision({});
+    await waitFor(async () => expect(await fleetStatus()).toEqual(allAt(revision)));
+  });
+
+  it("counts a rate limit once for the whole fleet: LIMIT allowed of 3 × LIMIT over three workers", async () => {
+    const client = "shared-client";
+    const statuses = await burst(client);
+    const flat = statuses.flat();
+    expect(allowed(flat)).toBe(LIMIT);
+    expect(flat.filter((s) => s === 429)).toHaveLength(2 * LIMIT);
+    // Each worker allowed some: the count is the cluster's, not one worker's.
+    for (const own of statuses) expect(allowed(own)).toBeGreaterThan(0);
+    // The counter lives on the master its slot maps to, and holds every request.
+    const probe = cluster.nodes[0]!;
+    const { node } = await masterOf(await slotOf(counterKey(client), probe), probe);
+    expect(await cluster.command(node, `GET ${counterKey(client)}`)).toMatch(
+      new RegExp(`^\\$\\d+\\r\\n${3 * LIMIT}\\r\\n`),
+    );
+    for (const w of fleet.workers) expect(await fallbacks(w)).toBe(0);
+  });
+
+  it("keeps serving while the bus's master is killed and fails over; the fleet recovers", {
+    timeout: 90_000,
+  }, async () => {
+    const probe = cluster.nodes.find((n) => n !== undefined)!;
+    const busSlot = await slotOf(BUS_KEY, probe);
+    const victim = (await masterOf(busSlot, probe)).node;
+    const witness = cluster.nodes.find((n) => n !== victim)!;
+    // Clients whose counters live on the master to be killed: one for the fault, one after.
+    const faultClient = await clientOn(victim, 0, witness);
+    const afterClient = await clientOn(victim, Number(faultClient.split("-")[1]) + 1, witness);
+    const pids = fleet.workers.map((w) => w.child.pid);
+
+    const loops = fleet.workers.map((w) => requestLoop(w.proxyUrl, HOST, "/r/x"));
+    await waitFor(() => loops.every((loop) => loop.tally.ok > 10));
+    const sentBefore = loops.map((loop) => loop.tally.ok + loop.tally.failed.length);
+    const fallbacksBefore = await Promise.all(fleet.workers.map(fallbacks));
+
+    const killedAt = performance.now();
+    await cluster.kill(victim);
+
+    // Before the replica takes over (cluster-node-timeout 2 s and an election): every counter
+    // on the dead master fails, so each worker counts in its memory against LIMIT / 3.
+    const faultStatuses = await burst(faultClient);
+    const burstMs = performance.now() - killedAt;
+    const duringFault = await masterOf(busSlot, witness);
+    expect(
+      duringFault.node,
+      `the replica took over ${Math.round(burstMs)} ms after the kill, before the burst ended`,
+    ).toBe(victim);
+    for (const own of faultStatuses) {
+      expect(own.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+      expect(allowed(own)).toBe(SHARE);
+    }
+    const fallbacksDuring = await Promise.all(fleet.workers.map(fallbacks));
+    for (const [i, count] of fallbacksDuring.entries()) {
+      expect(count - fallbacksBefore[i]!).toBeGreaterThanOrEqual(LIMIT);
+    }
+
+    // A change during the fault: the store commits it; Redis gets it once the slot is back.
+    const duringRevision = await change();
+
+    // The replica takes over.
+    await waitFor(
+      async () => {
+        const now = await masterOf(busSlot, witness);
+        const info = await cluster.command(witness, "CLUSTER INFO");
+        return now.node !== victim && !now.failed && info.includes("cluster_state:ok");
+      },
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
+    const failoverMs = performance.now() - killedAt;
+    // The killed master is started again on its port and cluster config file: a replica now.
+    await cluster.start(victim);
+    await waitFor(async () => (await masterOf(busSlot, victim)).node !== victim, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+    });
+    const rejoinedMs = performance.now() - killedAt;
+
+    // Every worker serves the change made during the fault, then one made after it.
+    for (const w of fleet.workers) await waitServed(w, duringRevision, { stale: false }, 20_000);
+    const afterRevision = await change();
+    for (const w of fleet.workers) await waitServed(w, afterRevision, { stale: false }, 10_000);
+    const recoveredMs = performance.now() - killedAt;
+    const tallies = await Promise.all(loops.map((loop) => loop.stop()));
+    expect(await served()).toEqual(Array(3).fill(`/v${version}/x`));
+
+    // Routing lost nothing: every request of the loops was answered 200 by its worker.
+    const sent = tallies.map((t, i) => t.ok + t.failed.length - sentBefore[i]!);
+    const failed = tallies.flatMap((t) => t.failed);
+    console.info(
+      `Redis Cluster failover: burst ${Math.round(burstMs)} ms after the kill, replica took over ` +
+        `after ${Math.round(failoverMs)} ms, old master rejoined as a replica after ` +
+        `${Math.round(rejoinedMs)} ms, fleet at the new revision after ${Math.round(recoveredMs)} ms; ` +
+        `routing requests from the kill to recovery: ${sent.reduce((a, b) => a + b)} sent ` +
+        `(${sent.join("/")} per worker), ${failed.length} failed; rate limit during the fault: ` +
+        `${allowed(faultStatuses.flat())} of ${3 * LIMIT} allowed (${SHARE} per worker)`,
+    );
+    expect(failed).toEqual([]);
+    for (const count of sent) expect(count).toBeGreaterThan(0);
+
+    // The registry lists the same three workers at the new revision.
+    await waitFor(async () => expect(await fleetStatus()).toEqual(allAt(afterRevision)), {
+      timeoutMs: 10_000,
+    });
+    const waited = await controlPlane.client.config.waitForRevision({
+      revision: afterRevision,
+      timeoutMs: 5_000,
+    });
+    expect(waited.converged).toBe(true);
+    expect(waited.workers).toHaveLength(3);
+
+    // Shared counting again, on the promoted replica: exactly LIMIT of 3 × LIMIT.
+    const fallbacksAfter = await Promise.all(fleet.workers.map(fallbacks));
+    const afterStatuses = await burst(afterClient);
+    expect(allowed(afterStatuses.flat())).toBe(LIMIT);
+    expect(await Promise.all(fleet.workers.map(fallbacks))).toEqual(fallbacksAfter);
+    const { node } = await masterOf(await slotOf(counterKey(afterClient), witness), witness);
+    expect(node).not.toBe(victim);
+    expect(await cluster.command(node, `GET ${counterKey(afterClient)}`)).toMatch(
+      new RegExp(`^\\$\\d+\\r\\n${3 * LIMIT}\\r\\n`),
+    );
+
+    // The same processes throughout.
+    expect(fleet.workers.map((w) => w.child.pid)).toEqual(pids);
+    expect(fleet.workers.every((w) => w.child.exitCode === null)).toBe(true);
+  });
+});
