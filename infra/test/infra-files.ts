@@ -130,3 +130,24 @@ function renderCopy(kubectlPath: string, copy: string, overlay: string): K8sObje
   const text = execFileSync(kubectlPath, ["kustomize", dir], { encoding: "utf8" });
   return parseYamlDocuments(text, `overlays/${overlay}`).filter(Boolean) as K8sObject[];
 }
+
+/** A compose service, as far as the tests read it. */
+export interface ComposeService {
+  readonly image?: string;
+  readonly command?: string[];
+  readonly environment?: Record<string, string>;
+  readonly healthcheck?: { readonly test: string[] };
+  readonly depends_on?: Record<string, { readonly condition: string }>;
+  readonly volumes?: (string | { readonly type: string; readonly source?: string })[];
+  readonly build?: { readonly context: string; readonly dockerfile: string };
+  readonly stop_grace_period?: string;
+}
+
+/** infra/compose/docker-compose.yml, merge keys (`<<: *worker`) resolved. */
+export function readCompose(): {
+  readonly services: Record<string, ComposeService>;
+  readonly [extension: string]: unknown;
+} {
+  const file = "infra/compose/docker-compose.yml";
+  return parseYamlDocuments(readRepoFile(file), file)[0] as ReturnType<typeof readCompose>;
+}
