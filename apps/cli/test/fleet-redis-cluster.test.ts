@@ -93,6 +93,12 @@ beforeAll(async () => {
   // count a request in the worker's memory instead of the cluster and blur the figures.
   fleet = await startFleet(redis, 3, { SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "250" });
   for (const w of fleet.workers) await waitServed(w, limited.revision);
+  // The `local` fallback divides the limit by the live workers each worker counted at its last
+  // heartbeat (every 2 s): one period after the registry lists all three, every worker counts 3.
+  await waitFor(
+    async () => (await controlPlane.client.config.getFleetStatus({})).workers.length === 3,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
 }, 300_000);
 afterAll(async () => {
   agent.destroy();
@@ -119,6 +125,9 @@ async function change(): Promise<bigint> {
   );
   return revision;
 }
+
+/** The store's revision, as the control plane reads it. */
+const storeRevision = async () => (await controlPlane.client.config.getConfigRevision({})).revision;
 
 /** What each worker answers for `/r/x` now: the upstream path it was sent to. */
 const served = () =>
@@ -182,22 +191,33 @@ async function slotOf(key: string, node: string): Promise<number> {
   return Number(/^:(\d+)/.exec(reply)![1]);
 }
 
+/** `CLUSTER NODES` as `node` sees it: each master's address, failed flag and first slot. */
+async function masters(node: string) {
+  const reply = await cluster.command(node, "CLUSTER NODES");
+  const rows: { node: string; failed: boolean; ranges: [number, number][] }[] = [];
+  for (const line of reply.split(/\r?\n/)) {
+    const [, address, flags, , , , , , ...slots] = line.split(" ");
+    if (address === undefined || !flags?.includes("master")) continue;
+    const ranges = slots.map((range) => {
+      const [first, last = first] = range.split("-").map(Number) as [number, number?];
+      return [first, last] as [number, number];
+    });
+    rows.push({ node: address.split("@")[0]!, failed: /(^|,)fail(,|$)/.test(flags), ranges });
+  }
+  return rows;
+}
+
 /**
  * The master serving `slot` as `node` sees it (`host:port`), with whether that master is
  * flagged failed.
  */
 async function masterOf(slot: number, node: string): Promise<{ node: string; failed: boolean }> {
-  const reply = await cluster.command(node, "CLUSTER NODES");
-  for (const line of reply.split(/\r?\n/)) {
-    const [, address, flags, , , , , , ...slots] = line.split(" ");
-    if (address === undefined || !flags?.includes("master")) continue;
-    const owns = slots.some((range) => {
-      const [first, last = first] = range.split("-").map(Number) as [number, number?];
-      return slot >= first && slot <= last!;
-    });
-    if (owns) return { node: address.split("@")[0]!, failed: /(^|,)fail(,|$)/.test(flags) };
-  }
-  throw new Error(`no master serves slot ${slot} according to ${node}:\n${reply}`);
+  const rows = await masters(node);
+  const owner = rows.find((row) =>
+    row.ranges.some(([first, last]) => slot >= first && slot <= last),
+  );
+  if (owner === undefined) throw new Error(`no master serves slot ${slot} according to ${node}`);
+  return owner;
 }
 
 /** A client name whose counter key lands on `master`, starting the search at `from`. */
@@ -209,6 +229,24 @@ async function clientOn(master: string, from: number, probe: string): Promise<st
     }
   }
   throw new Error(`no client key on ${master}`);
+}
+
+/**
+ * The workers' notification subscriptions per node (`PUBSUB NUMSUB` is per node on a cluster):
+ * node → count, for the nodes that answer.
+ */
+async function subscriptions(): Promise<Record<string, number>> {
+  // One at a time: a node that is down costs a refused connection, not a timeout.
+  const counts: Record<string, number> = {};
+  for (const node of cluster.allNodes) {
+    const reply = await cluster
+      .command(node, "PUBSUB NUMSUB {switchyard}:config:notify")
+      .catch(() => undefined);
+    // The reply to NUMSUB, then QUIT's +OK.
+    const count = reply === undefined ? undefined : /\r\n:(\d+)\r\n/.exec(reply)?.[1];
+    if (count !== undefined && count !== "0") counts[node] = Number(count);
+  }
+  return counts;
 }
 
 const fallbacks = (w: WorkerProcess) =>
@@ -355,5 +393,118 @@ describe("a fleet on a Redis Cluster of 3 masters and 3 replicas", () => {
     // The same processes throughout.
     expect(fleet.workers.map((w) => w.child.pid)).toEqual(pids);
     expect(fleet.workers.every((w) => w.child.exitCode === null)).toBe(true);
+  });
+  it("keeps serving while the bus's master is restarted in place, empty; the control plane repairs the bus", {
+    timeout: 60_000,
+  }, async () => {
+    const probe = cluster.allNodes[0]!;
+    const busSlot = await slotOf(BUS_KEY, probe);
+    const master = (await masterOf(busSlot, probe)).node;
+    const witness = cluster.nodes.find((n) => n !== master && n !== probe) ?? probe;
+    // A client counted on that master before the restart.
+    const client = await clientOn(master, 2000, witness);
+    expect(allowed((await burst(client)).flat())).toBe(LIMIT);
+
+    const loops = fleet.workers.map((w) => requestLoop(w.proxyUrl, HOST, "/r/x"));
+    await waitFor(() => loops.every((loop) => loop.tally.ok > 10));
+    const sentBefore = loops.map((loop) => loop.tally.ok + loop.tally.failed.length);
+    const restartedAt = performance.now();
+    // Back well within cluster-node-timeout: no failover, the same node serves the slots again,
+    // without its data (no persistence), and its replica resynchronises to that empty copy.
+    await cluster.kill(master);
+    await cluster.start(master);
+    const downMs = performance.now() - restartedAt;
+    const duringRevision = await change();
+    await waitFor(
+      async () => (await cluster.command(master, "CLUSTER INFO")).includes("cluster_state:ok"),
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
+    expect((await masterOf(busSlot, witness)).node).toBe(master);
+
+    // The bus lost its keys with the master; the control plane's repair (every 5 s) publishes
+    // the snapshot again and every worker converges without a restart.
+    for (const w of fleet.workers) await waitServed(w, duringRevision, { stale: false }, 20_000);
+    const afterRevision = await change();
+    for (const w of fleet.workers) await waitServed(w, afterRevision, { stale: false }, 10_000);
+    const recoveredMs = performance.now() - restartedAt;
+    const tallies = await Promise.all(loops.map((loop) => loop.stop()));
+    const sent = tallies.map((t, i) => t.ok + t.failed.length - sentBefore[i]!);
+    const failed = tallies.flatMap((t) => t.failed);
+    // The heartbeats lost with it come back within a heartbeat period (2 s).
+    await waitFor(async () => expect(await fleetStatus()).toEqual(allAt(afterRevision)), {
+      timeoutMs: 10_000,
+    });
+    // The counter was lost with the master's data: the client's window starts over.
+    const again = allowed((await burst(client)).flat());
+    console.info(
+      `Redis Cluster master restarted in place: down ${Math.round(downMs)} ms, fleet at the ` +
+        `new revision after ${Math.round(recoveredMs)} ms; routing requests: ` +
+        `${sent.reduce((a, b) => a + b)} sent (${sent.join("/")} per worker), ` +
+        `${failed.length} failed; a client at its limit before the restart was allowed ${again} ` +
+        `of ${3 * LIMIT} after it`,
+    );
+    expect(failed).toEqual([]);
+    expect(again).toBe(LIMIT);
+    expect(await served()).toEqual(Array(3).fill(`/v${version}/x`));
+  });
+  it("moves the workers' notifications to another node when the node holding them is killed", {
+    timeout: 60_000,
+  }, async () => {
+    const before = await subscriptions();
+    expect(Object.values(before).reduce((a, b) => a + b, 0)).toBe(3);
+    // The node most workers receive notifications from (each picked one at random).
+    const holder = Object.entries(before).sort(([, a], [, b]) => b - a)[0]![0];
+    const moved = before[holder]!;
+    const witness = cluster.nodes.find((n) => n !== holder)!;
+    const slot = (await masters(witness)).find((row) => row.node === holder)?.ranges[0]?.[0];
+    const loops = fleet.workers.map((w) => requestLoop(w.proxyUrl, HOST, "/r/x"));
+    await waitFor(() => loops.every((loop) => loop.tally.ok > 10));
+    const sentBefore = loops.map((loop) => loop.tally.ok + loop.tally.failed.length);
+    const killedAt = performance.now();
+    await cluster.kill(holder);
+    // Each worker subscribes again on a live node.
+    await waitFor(
+      async () => {
+        const now = await subscriptions();
+        return holder in now === false && Object.values(now).reduce((a, b) => a + b, 0) === 3;
+      },
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
+    const resubscribedMs = performance.now() - killedAt;
+    // A master (the bus may be on it) is failed over first: wait until its replica serves.
+    if (slot !== undefined) {
+      await waitFor(
+        async () => {
+          const now = await masterOf(slot, witness);
+          const info = await cluster.command(witness, "CLUSTER INFO");
+          return now.node !== holder && !now.failed && info.includes("cluster_state:ok");
+        },
+        { timeoutMs: 20_000, intervalMs: 50 },
+      );
+    }
+    for (const w of fleet.workers) {
+      await waitServed(w, await storeRevision(), { stale: false }, 20_000);
+    }
+    // A change now arrives by notification; the time it takes is printed, not asserted.
+    const revision = await change();
+    const changedAt = performance.now();
+    await Promise.all(fleet.workers.map((w) => waitServed(w, revision, { stale: false }, 10_000)));
+    const propagatedMs = performance.now() - changedAt;
+    await cluster.start(holder);
+    const tallies = await Promise.all(loops.map((loop) => loop.stop()));
+    const sent = tallies.map((t, i) => t.ok + t.failed.length - sentBefore[i]!);
+    const failed = tallies.flatMap((t) => t.failed);
+    console.info(
+      `Redis Cluster ${slot === undefined ? "replica" : "master"} holding ${moved} of 3 ` +
+        `workers' subscriptions killed: all 3 subscribed ` +
+        `again after ${Math.round(resubscribedMs)} ms; a change after that served by every ` +
+        `worker in ${Math.round(propagatedMs)} ms; routing requests: ` +
+        `${sent.reduce((a, b) => a + b)} sent, ${failed.length} failed`,
+    );
+    expect(failed).toEqual([]);
+    expect(await served()).toEqual(Array(3).fill(`/v${version}/x`));
+    await waitFor(async () => expect(await fleetStatus()).toEqual(allAt(revision)), {
+      timeoutMs: 10_000,
+    });
   });
 });
