@@ -12,6 +12,7 @@ import {
   renderOverlay,
 } from "./infra-files.js";
 import {
+  ADMIN_PATHS,
   containerEnv,
   defaultPorts,
   type ServerCommand,
@@ -28,9 +29,6 @@ import {
  * on; every probe path is one the admin servers serve (image-runtime.test.ts asks the real
  * servers for each of them).
  */
-
-/** What the admin port of a worker and of the control plane serves. */
-export const ADMIN_PATHS = ["/healthz", "/readyz", "/metrics"] as const;
 
 const known = new Set(Object.keys(SWITCHYARD_SETTINGS));
 

@@ -4,6 +4,12 @@ import { type Component, settingsReadBy } from "@switchyard/settings";
 import { parseWorkerEnv } from "@switchyard/worker";
 import { envFileKeys, exampleSecrets, type K8sObject, readRepoFile } from "./infra-files.js";
 
+/**
+ * What the admin port of a worker and of the control plane serves (image-runtime.test.ts asks
+ * the real servers for each, and for a path outside it).
+ */
+export const ADMIN_PATHS = ["/healthz", "/readyz", "/metrics"] as const;
+
 /** The servers one image runs, by the command's first word. */
 export type ServerCommand = "worker" | "control-plane";
 
