@@ -225,6 +225,29 @@ describe("ports named outside the servers' environment", () => {
     for (const line of upstreams) expect(line).toMatch(new RegExp(`:${worker.proxy}$`));
   });
 
+  it("every load balancer sends to the workers' proxy port and probes their admin port", () => {
+    const configs = deploymentFiles().filter(
+      (f) => f.startsWith("infra/lb/") || f.startsWith("infra/compose/nginx/"),
+    );
+    const servers = configs.flatMap((file) =>
+      readRepoFile(file)
+        .split("\n")
+        .filter((line) => /^\s*server\s+[^{\s]/.test(line))
+        .map((line) => ({ file, line: line.trim() })),
+    );
+    expect(servers.length).toBeGreaterThan(0);
+    for (const { file, line } of servers) {
+      // nginx: `server host:port …`; HAProxy: `server name host:port … check port N`.
+      const address = line.split(/\s+/).find((token) => /^[\w.[\]-]+:\d+;?$/.test(token));
+      expect(address, `${file}: ${line}`).toBeDefined();
+      expect(Number(address!.replace(";", "").split(":").pop()), `${file}: ${line}`).toBe(
+        worker.proxy,
+      );
+      const probe = /\bcheck port (\d+)/.exec(line)?.[1];
+      if (probe !== undefined) expect(Number(probe), `${file}: ${line}`).toBe(worker.admin);
+    }
+  });
+
   it("every admin path a deployment file names is one the admin servers serve", () => {
     const named = deploymentFiles().flatMap((file) =>
       [
