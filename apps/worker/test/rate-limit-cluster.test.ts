@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { RateLimitKey } from "@switchyard/api";
 import {
   type RedisCluster,
@@ -6,6 +7,7 @@ import {
   type Upstream,
 } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clusterSlot } from "../src/rate-limit/redis-counter-batch.js";
 import { type RedisLimitedWorker, startRedisLimitedWorkers } from "./rate-limit-shared-redis.js";
 import { send } from "./support/client.js";
 import { snapshotOf } from "./support/harness.js";
@@ -63,5 +65,91 @@ describe("rate limits on Redis Cluster", () => {
     const holding = await Promise.all(masters.map((m) => m.keys("switchyard:rl:r1:*")));
     expect(holding.flat()).toHaveLength(keys.length);
     expect(holding.filter((k) => k.length > 0).length).toBeGreaterThan(1);
+  }, 30_000);
+});
+
+describe("rate limits on Redis Cluster with one master down", () => {
+  // A node timeout far longer than the test: the dead master is never failed, so the other
+  // masters keep serving their slots (a failed one would stop the whole cluster until its
+  // replica took over: cluster-require-full-coverage).
+  const ODD_LIMIT = 21;
+  let down: RedisCluster;
+  let pair: RedisLimitedWorker[] = [];
+
+  beforeAll(async () => {
+    down = await startRedisCluster({ nodeTimeoutMs: 60_000 });
+    const limited = (pathPattern: string) => ({
+      pathPattern,
+      targetUrl: upstream.url.replace(/\/$/, ""),
+      rateLimit: {
+        limit: ODD_LIMIT,
+        windowMs: 60_000,
+        key: RateLimitKey.HEADER,
+        headerName: "x-k",
+      },
+    });
+    // r1 for a client counted on the master to be killed, r2 for one counted elsewhere.
+    const snapshot = snapshotOf([limited("/dead/*"), limited("/alive/*")]);
+    pair = await startRedisLimitedWorkers(2, { clusterNodes: down.clusterNodes }, snapshot, {
+      SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "500",
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(pair.map((w) => w.close()));
+    await down?.stop();
+  });
+
+  /** A client of rule `ruleId` whose counter key is, or is not, on `node`. */
+  function clientWhere(ruleId: string, node: string, on: boolean): string {
+    const connection = (pair[0] as RedisLimitedWorker).connection;
+    if (!("nodes" in connection)) throw new Error("expected a Redis Cluster connection");
+    for (let i = 0; i < 1000; i++) {
+      const client = `c-${i}`;
+      // The key as request-key.ts and the limiter form it.
+      const digest = createHash("sha256").update(client).digest("base64url").slice(0, 22);
+      const owner = connection.slots[clusterSlot(`switchyard:rl:${ruleId}:hdr:${digest}`)]?.[0];
+      if ((owner === node) === on) return client;
+    }
+    throw new Error(`no client of ${ruleId} ${on ? "on" : "off"} ${node}`);
+  }
+
+  const fallbacks = async (ruleId: string) => {
+    let sum = 0;
+    for (const w of pair) {
+      const text = await w.worker.worker.metrics.registry.metrics();
+      const line = text
+        .split("\n")
+        .find((l) => l.startsWith(`switchyard_rate_limit_fallbacks_total{rule="${ruleId}"`));
+      sum += line === undefined ? 0 : Number(line.split(" ").at(-1));
+    }
+    return sum;
+  };
+
+  it("keeps counting the keys of the other masters in the cluster; only the dead master's fall back", async () => {
+    const dead = down.nodes[0] as string;
+    const onDead = clientWhere("r1", dead, true);
+    const elsewhere = clientWhere("r2", dead, false);
+    await down.kill(dead);
+    // The two clients side by side, one pair after the other over both workers: after the dead
+    // master's first failure, the other client must still be counted in the cluster.
+    const results: number[][] = [];
+    for (let i = 0; i < 3 * ODD_LIMIT; i++) {
+      const proxyUrl = (pair[i % 2] as RedisLimitedWorker).worker.worker.proxyUrl;
+      results.push(
+        await Promise.all([
+          send(proxyUrl, "/dead/x", { headers: { host: "app.test", "x-k": onDead } }),
+          send(proxyUrl, "/alive/x", { headers: { host: "app.test", "x-k": elsewhere } }),
+        ]).then((answers) => answers.map((r) => r.status)),
+      );
+    }
+    const allowed = (column: number) => results.filter((r) => r[column] === 200).length;
+    // The dead master's client: each of the 2 workers allows floor(21 / 2) in its memory.
+    expect(allowed(0)).toBe(2 * Math.floor(ODD_LIMIT / 2));
+    expect(await fallbacks("r1")).toBe(3 * ODD_LIMIT);
+    // The other client is counted once for both workers, exactly, and never in memory.
+    expect(allowed(1)).toBe(ODD_LIMIT);
+    expect(await fallbacks("r2")).toBe(0);
+    expect(results.flat().filter((s) => s !== 200 && s !== 429)).toEqual([]);
   }, 30_000);
 });

@@ -2,13 +2,14 @@ import type { RedisConnection } from "@switchyard/config-sync";
 import type { EffectiveRateLimit } from "@switchyard/policy";
 import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
 import { type RateLimitMetrics, RuleRateCounts } from "./rate-limit-metrics.js";
-import { RedisCounterBatch } from "./redis-counter-batch.js";
+import { NodeSkippedError, RedisCounterBatch } from "./redis-counter-batch.js";
 
 /**
  * After a store error or timeout, requests skip the store for this long and go straight to the
  * fallback; then the next request tries it again. So a frozen Redis costs one request per second
  * its command timeout, not every request, and shared counting resumes within a second of Redis
- * answering again.
+ * answering again. On a Redis Cluster the window is kept per node (see RedisCounterBatch): one
+ * master down makes only the keys of its slots fall back.
  */
 export const STORE_RETRY_MS = 1000;
 
@@ -85,12 +86,13 @@ interface Limiters {
  * ({@link RedisCounterBatch}): rate-limiter-flexible's command per request was the bulk of what the
  * Redis rate limit cost the worker in bench/proxy (docs/benchmarks.md, "Rate limit and JWT
  * overhead": 19–23 µs of CPU per request, 0.74–0.77 of the plain worker), so it stays only for
- * counters in memory. A store error or timeout fails the whole batch, and each of its requests
- * decides by `onStoreError`: `local` counts in this worker's memory against the
- * limit divided by the live workers (at least 1 each), `open` forwards uncounted, `closed`
- * refuses with 503. After a failure the store is skipped for {@link STORE_RETRY_MS}, then tried
- * again, so shared counting resumes by itself once Redis answers. Limiters are made once per
- * compiled limit, not per request.
+ * counters in memory. A store error or timeout fails the whole call (on a Redis Cluster, the
+ * call of one hash slot), and each of its requests decides by `onStoreError`: `local` counts in
+ * this worker's memory against the limit divided by the live workers (at least 1 each), `open`
+ * forwards uncounted, `closed` refuses with 503. After a failure the store (on a Redis Cluster,
+ * the node that failed) is skipped for {@link STORE_RETRY_MS}, then tried again, so shared
+ * counting resumes by itself once Redis answers. Limiters are made once per compiled limit, not
+ * per request.
  */
 export class RateLimiter {
   readonly #redis: RedisConnection | undefined;
@@ -116,9 +118,14 @@ export class RateLimiter {
     const timeoutMs = options.timeoutMs ?? 20;
     this.#batch =
       options.redis &&
-      new RedisCounterBatch(options.redis, timeoutMs, () => {
-        this.#storeDownUntil = performance.now() + STORE_RETRY_MS;
-      });
+      new RedisCounterBatch(
+        options.redis,
+        timeoutMs,
+        () => {
+          this.#storeDownUntil = performance.now() + STORE_RETRY_MS;
+        },
+        STORE_RETRY_MS,
+      );
   }
 
   /** Whether counters are shared in Redis (false: this process's memory). */
@@ -158,10 +165,12 @@ export class RateLimiter {
     const begin = performance.now();
     if (begin < this.#storeDownUntil) return Promise.resolve(this.#fallBack(rule, key));
     return new Promise<RateDecision>((resolve) => {
-      batch.consume(this.#redisKeyPrefix + key, rule.limit.windowSeconds, (counted) => {
+      batch.consume(this.#redisKeyPrefix + key, rule.limit.windowSeconds, (counted, error) => {
         this.#metrics.storeWait.observe((performance.now() - begin) / 1000);
         if (counted === undefined) {
-          rule.counts.count("storeError");
+          // A request skipped for its cluster node's recent failure is a fallback, as one
+          // skipped by the store-wide retry window below is.
+          if (!(error instanceof NodeSkippedError)) rule.counts.count("storeError");
           resolve(this.#fallBack(rule, key));
           return;
         }

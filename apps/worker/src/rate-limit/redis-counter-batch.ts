@@ -42,6 +42,17 @@ export interface Counted {
 /** Called once with the request's count, or with the error that failed its batch. */
 export type CountCallback = (counted: Counted | undefined, error: Error | undefined) => void;
 
+/**
+ * The error of a request that was not sent because its Redis Cluster node failed a call less
+ * than the retry window ago: a fallback, not one more store error.
+ */
+export class NodeSkippedError extends Error {
+  constructor(node: string) {
+    super(`the rate-limit store node ${node} failed within the retry window; not asked`);
+    this.name = "NodeSkippedError";
+  }
+}
+
 interface Entry {
   readonly key: string;
   readonly seconds: number;
@@ -63,6 +74,13 @@ interface Entry {
  * sent one by one. Refunds (negative deltas) ride in the same call, before the consumes. A turn
  * with more than {@link MAX_KEYS_PER_CALL} distinct keys makes a call per that many.
  *
+ * Failures are scoped to what failed. On standalone Redis (and on a cluster connection that is
+ * not ready at all) a failed call runs `onFailure`, and the limiter skips the store for a while.
+ * On a Redis Cluster a failed or timed-out call marks only the node that serves its slot:
+ * calls for that node's slots fail at once (with {@link NodeSkippedError}) for `nodeRetryMs`,
+ * then the next one tries it again, while the other masters keep counting. One master down
+ * (until its replica takes over) so costs the limit only on its own keys, not on every key.
+ *
  * This replaces rate-limiter-flexible's RateLimiterRedis on the request path: docs/benchmarks.md
  * ("Rate limit and JWT overhead", bench/proxy) measured the per-request command through it at
  * 19–23 µs of worker CPU per request (0.74–0.77 of the plain worker), of which the ioredis
@@ -75,12 +93,24 @@ export class RedisCounterBatch {
   #entries = new Map<string, Entry>();
   #refunds = new Map<string, Entry>();
   #scheduled = false;
+  readonly #nodeRetryMs: number;
+  /** Cluster nodes (`host:port`) whose last call failed, and when they may be tried again. */
+  readonly #nodeDownUntil = new Map<string, number>();
 
-  /** `onFailure` runs once per batch that timed out or failed, before its callbacks. */
-  constructor(redis: RedisConnection, timeoutMs: number, onFailure: () => void) {
+  /**
+   * `onFailure` runs once per failed or timed-out batch, before its callbacks, except for the
+   * calls of a Redis Cluster, which mark their node for `nodeRetryMs` (default 1000) instead.
+   */
+  constructor(
+    redis: RedisConnection,
+    timeoutMs: number,
+    onFailure: () => void,
+    nodeRetryMs = 1000,
+  ) {
     this.#redis = redis;
     this.#timeoutMs = timeoutMs;
     this.#onFailure = onFailure;
+    this.#nodeRetryMs = nodeRetryMs;
     redis.defineCommand(COMMAND, { lua: COUNT_SCRIPT });
   }
 
@@ -122,7 +152,11 @@ export class RedisCounterBatch {
     const redis = this.#redis;
     // While disconnected, fail at once instead of queueing.
     if (redis.status !== "ready") {
-      this.#fail(entries, new Error(`the rate-limit store is not ready (${redis.status})`));
+      this.#fail(
+        entries,
+        new Error(`the rate-limit store is not ready (${redis.status})`),
+        undefined,
+      );
       return;
     }
     if (!("nodes" in redis)) {
@@ -145,24 +179,38 @@ export class RedisCounterBatch {
         sockets.push(socket);
       }
     }
+    const now = this.#nodeDownUntil.size === 0 ? 0 : performance.now();
     try {
-      for (const group of bySlot.values()) this.#send(group);
+      for (const [slot, group] of bySlot) {
+        // The node ioredis routes the slot to; a failover changes it once ioredis learns of it.
+        const node = redis.slots[slot]?.[0] ?? `slot ${slot}`;
+        const until = this.#nodeDownUntil.get(node);
+        if (until !== undefined) {
+          if (now < until) {
+            this.#fail(group, new NodeSkippedError(node), undefined);
+            continue;
+          }
+          this.#nodeDownUntil.delete(node);
+        }
+        this.#send(group, node);
+      }
     } finally {
       for (const socket of sockets) socket.uncork();
     }
   };
 
-  #send(entries: Entry[]): void {
+  /** Sends `entries`; `node` is the cluster node they go to (undefined on standalone Redis). */
+  #send(entries: Entry[], node?: string): void {
     if (entries.length <= MAX_KEYS_PER_CALL) {
-      this.#call(entries);
+      this.#call(entries, node);
       return;
     }
     for (let i = 0; i < entries.length; i += MAX_KEYS_PER_CALL) {
-      this.#call(entries.slice(i, i + MAX_KEYS_PER_CALL));
+      this.#call(entries.slice(i, i + MAX_KEYS_PER_CALL), node);
     }
   }
 
-  #call(entries: Entry[]): void {
+  #call(entries: Entry[], node: string | undefined): void {
     const keys: string[] = new Array(entries.length);
     const args: string[] = new Array(entries.length * 2);
     for (let i = 0; i < entries.length; i++) {
@@ -184,6 +232,7 @@ export class RedisCounterBatch {
         this.#fail(
           entries,
           new Error(`the rate-limit store did not answer within ${this.#timeoutMs} ms`),
+          node,
         );
       });
     }, this.#timeoutMs);
@@ -198,7 +247,7 @@ export class RedisCounterBatch {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.#fail(entries, error instanceof Error ? error : new Error(String(error)));
+        this.#fail(entries, error instanceof Error ? error : new Error(String(error)), node);
       },
     );
   }
@@ -217,8 +266,16 @@ export class RedisCounterBatch {
     }
   }
 
-  #fail(entries: Entry[], error: Error): void {
-    this.#onFailure();
+  /**
+   * Fails `entries`. A call to cluster node `node` marks that node; any other failure but a
+   * skip runs `onFailure`.
+   */
+  #fail(entries: Entry[], error: Error, node: string | undefined): void {
+    if (node !== undefined) {
+      this.#nodeDownUntil.set(node, performance.now() + this.#nodeRetryMs);
+    } else if (!(error instanceof NodeSkippedError)) {
+      this.#onFailure();
+    }
     for (const entry of entries) {
       for (const failed of entry.refundFailed) failed();
       for (const callback of entry.callbacks) callback(undefined, error);
