@@ -53,8 +53,15 @@ export function median(values: readonly number[]): number {
 /** DESIGN.md §8: the worker against each peer, and against itself at many rules. */
 const TARGETS = [
   { label: "worker / Node floor", worker: "worker-1", peer: "floor", target: 0.9 },
+  // §8 asks for 0.9 of the floor with every feature on: this row is the one it is judged by.
+  {
+    label: "worker, full policy / Node floor",
+    worker: "worker-full",
+    peer: "floor",
+    target: 0.9,
+  },
   { label: "worker / @fastify/http-proxy", worker: "worker-1", peer: "fastify", target: 1.5 },
-  { label: "worker / http-proxy-middleware", worker: "worker-1", peer: "hpm", target: 3 },
+  { label: "worker / http-proxy-middleware", worker: "worker-1", peer: "hpm", target: 2.5 },
   {
     label: "worker, large config / worker, 1 rule",
     worker: "worker-large",

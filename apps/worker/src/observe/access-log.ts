@@ -93,15 +93,39 @@ export class AccessLog {
     }
     if (logger.levelVal > INFO) return;
     const now = Date.now();
+    if (isRingDestination(destination)) {
+      destination.writeAccess(entry, now);
+      return;
+    }
     if (now !== this.#time) {
       this.#time = now;
       this.#timeText = String(now);
     }
-    let line = `{"level":"info","time":${this.#timeText},"service":"${SERVICE}","requestId":${quote(entry.requestId)},"rule":${entry.rule === null ? "null" : quote(entry.rule)},"method":${quote(entry.method)},"path":${quote(entry.path)},"host":${entry.host === null ? "null" : quote(entry.host)},"client":${entry.client === null ? "null" : quote(entry.client)},"status":${entry.status},"durationMs":${millis(entry.durationMs)},"bytesIn":${entry.bytesIn},"bytesOut":${entry.bytesOut}`;
-    if (entry.error !== undefined) line += `,"error":${quote(entry.error)}`;
-    if (entry.reason !== undefined) line += `,"reason":${quote(entry.reason)}`;
-    destination.write(`${line},"msg":"request"}\n`);
+    destination.write(formatAccessLine(entry, this.#timeText));
   }
+}
+
+/** A destination that takes access entries as they are and builds their lines elsewhere. */
+export interface AccessDestination extends DestinationStream {
+  /** Writes the line of `entry`, stamped `time` (`Date.now()`). */
+  writeAccess(entry: AccessEntry, time: number): void;
+}
+
+function isRingDestination(
+  destination: DestinationStream | AccessDestination,
+): destination is AccessDestination {
+  return "writeAccess" in destination;
+}
+
+/**
+ * The access log line of `entry`, `timeText` being its `Date.now()` as text: byte for byte
+ * what pino writes for the same object (see {@link AccessLog}).
+ */
+export function formatAccessLine(entry: AccessEntry, timeText: string): string {
+  let line = `{"level":"info","time":${timeText},"service":"${SERVICE}","requestId":${quote(entry.requestId)},"rule":${entry.rule === null ? "null" : quote(entry.rule)},"method":${quote(entry.method)},"path":${quote(entry.path)},"host":${entry.host === null ? "null" : quote(entry.host)},"client":${entry.client === null ? "null" : quote(entry.client)},"status":${entry.status},"durationMs":${millis(entry.durationMs)},"bytesIn":${entry.bytesIn},"bytesOut":${entry.bytesOut}`;
+  if (entry.error !== undefined) line += `,"error":${quote(entry.error)}`;
+  if (entry.reason !== undefined) line += `,"reason":${quote(entry.reason)}`;
+  return `${line},"msg":"request"}\n`;
 }
 
 // "001" … "999" without trailing zeros: the fraction of a millisecond, as JavaScript prints it.

@@ -1,183 +1,168 @@
-import { write, writeSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import type { AccessDestination, AccessEntry } from "./access-log.js";
+import {
+  createLogRing,
+  drainLogRing,
+  FLUSH_ASKED,
+  LOCK,
+  type LogRing,
+  LogRingWriter,
+  STOP,
+  WAKE,
+} from "./log-ring.js";
+
+/**
+ * What the writer thread posts after a drain: the last flush it finished, and a write error if
+ * one failed.
+ */
+export interface WriterMessage {
+  readonly flushed: number;
+  readonly error?: string | undefined;
+}
 
 /** Options of {@link BatchedDestination}. */
 export interface BatchedDestinationOptions {
   /** File descriptor written to. Default 1 (standard output). */
   readonly fd?: number;
   /**
-   * Lines waiting beyond this many characters are dropped (and counted) rather than held:
-   * a stalled log reader must not grow the worker's memory. Default 16 MiB.
+   * Bytes of shared memory records wait in (a line takes about twice its length). Lines that
+   * do not fit are dropped and counted, not held: a stalled log reader must not grow the
+   * worker's memory. Default 16 MiB.
    */
-  readonly maxPendingChars?: number;
-  /**
-   * Pending lines are written at the end of the event-loop turn in which they reach this many
-   * characters. Default 64 KiB (nginx's access log buffer).
-   */
-  readonly batchChars?: number;
-  /** Fewer pending characters are written this long after the first of them. Default 100 ms. */
+  readonly ringBytes?: number;
+  /** Pending records are written as soon as they take this many bytes. Default 128 KiB. */
+  readonly batchBytes?: number;
+  /** Fewer pending records are written at most this long after they were. Default 100 ms. */
   readonly maxDelayMs?: number;
 }
 
-/** Bytes of one chunk that lines are encoded into: a default batch fits in one. */
-const CHUNK_BYTES = 128 * 1024;
-
-function flushSoon(destination: BatchedDestination) {
-  destination.flush();
-}
-
 /**
- * A pino destination for the access log: `write` encodes the line into a chunk of memory
- * outside the JavaScript heap; pending lines go out together in one asynchronous `fs.write`
- * at the end of the event-loop turn in which they reach `batchChars`, or `maxDelayMs` after
- * the first of them, while the next lines collect (as nginx's `access_log … buffer= flush=`).
+ * The worker's log destination (pino's, and the access log's): lines are formatted and
+ * written by a thread of their own, off the request path, in batches (as nginx's
+ * `access_log … buffer= flush=`).
  *
- * Why so: a write per line, or per event-loop turn, costs a system call and a hand-over to
- * libuv's thread pool (at 10 000 requests a second, a write per turn was a tenth of the
- * worker's CPU time); and lines kept as strings until their batch is written would survive
- * young-generation collections, which would then copy them (and took 3–7 ms instead of 1).
+ * The main thread only appends records to a ring in shared memory ({@link LogRingWriter}): an
+ * access entry as its fields, other lines as they are. The writer thread wakes when a batch is
+ * full or `maxDelayMs` passed, builds the lines and writes them with blocking writes of its
+ * own. Why so: building and encoding an access line, then handing the write to libuv's thread
+ * pool, was the largest cost the access log added to a request (measured in
+ * docs/benchmarks.md); appending a record costs a fraction of it.
+ *
+ * The thread does not keep the process alive: when the process exits, what is still pending is
+ * written from the main thread (`flushSync`). `flush` calls back once everything appended so
+ * far is written.
  */
-export class BatchedDestination {
+export class BatchedDestination implements AccessDestination {
+  readonly #ring: LogRing;
+  readonly #writer: LogRingWriter;
   readonly #fd: number;
-  readonly #maxPending: number;
-  readonly #batchChars: number;
-  readonly #maxDelayMs: number;
-  /** Full chunks waiting, then the one being filled (`#current`, `#used` bytes of it). */
-  #full: Buffer[] = [];
-  #current: Buffer | undefined;
-  #used = 0;
-  /** A chunk whose write completed, reused for the next lines. */
-  #spare: Buffer | undefined;
-  #pendingChars = 0;
-  #dropped = 0;
-  /** The end-of-turn write of a full batch, when one is scheduled. */
-  #immediate: NodeJS.Immediate | undefined;
-  /** The delayed write of a partial batch, when one is scheduled. */
-  #timer: NodeJS.Timeout | undefined;
-  #writing = false;
-  #waiters: ((error?: Error) => void)[] = [];
+  readonly #batchBytes: number;
+  readonly #thread: Worker;
+  /** Bytes appended since the writer was last woken. */
+  #sinceWake = 0;
+  /** Callers of `flush`, with the flush number each waits for. */
+  #waiters: { readonly asked: number; readonly done: (error?: Error) => void }[] = [];
 
   constructor(options: BatchedDestinationOptions = {}) {
     this.#fd = options.fd ?? 1;
-    this.#maxPending = options.maxPendingChars ?? 16 * 1024 * 1024;
-    this.#batchChars = options.batchChars ?? 64 * 1024;
-    this.#maxDelayMs = options.maxDelayMs ?? 100;
-  }
-
-  write(line: string): boolean {
-    if (this.#pendingChars + line.length > this.#maxPending) {
-      this.#dropped++;
-      return false;
-    }
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    const room = line.length * 3;
-    let chunk = this.#current;
-    if (chunk === undefined || chunk.length - this.#used < room) chunk = this.#nextChunk(room);
-    this.#used += chunk.write(line, this.#used);
-    this.#pendingChars += line.length;
-    // A write in flight schedules what collects meanwhile when it completes.
-    if (!this.#writing) this.#schedule();
-    return true;
-  }
-
-  #nextChunk(room: number): Buffer {
-    if (this.#current !== undefined && this.#used > 0) {
-      this.#full.push(this.#current.subarray(0, this.#used));
-    }
-    let chunk = this.#spare;
-    this.#spare = undefined;
-    if (chunk === undefined || chunk.length < room) {
-      chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, room));
-    }
-    this.#current = chunk;
-    this.#used = 0;
-    return chunk;
-  }
-
-  #schedule() {
-    if (this.#pendingChars >= this.#batchChars || this.#dropped > 0) {
-      this.#immediate ??= setImmediate(flushSoon, this);
-    } else if (this.#pendingChars > 0) {
-      this.#timer ??= setTimeout(flushSoon, this.#maxDelayMs, this);
-    }
-  }
-
-  /** Starts writing what is pending; `done` runs once everything written so far is out. */
-  flush(done?: (error?: Error) => void): void {
-    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#immediate = undefined;
-    this.#timer = undefined;
-    if (done !== undefined) this.#waiters.push(done);
-    if (this.#writing) return;
-    const data = this.#take();
-    if (data === undefined) {
-      this.#settle();
-      return;
-    }
-    this.#writing = true;
-    this.#writeFrom(data, 0);
-  }
-
-  /** Writes everything pending before returning: for process exit. */
-  flushSync(): void {
-    const data = this.#take();
-    if (data !== undefined) {
-      let offset = 0;
-      while (offset < data.length) offset += writeSync(this.#fd, data, offset);
-    }
-  }
-
-  /** Everything pending, as one buffer that the destination no longer writes into. */
-  #take(): Buffer | undefined {
-    if (this.#pendingChars === 0 && this.#dropped === 0) return undefined;
-    const parts = this.#full;
-    if (this.#current !== undefined && this.#used > 0) {
-      parts.push(this.#current.subarray(0, this.#used));
-    }
-    if (this.#dropped > 0) {
-      parts.push(
-        Buffer.from(
-          `${JSON.stringify({ level: "warn", time: Date.now(), msg: "log lines dropped: the log reader is too slow", dropped: this.#dropped })}\n`,
-        ),
-      );
-      this.#dropped = 0;
-    }
-    this.#full = [];
-    this.#current = undefined;
-    this.#used = 0;
-    this.#pendingChars = 0;
-    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-  }
-
-  #writeFrom(data: Buffer, offset: number) {
-    write(this.#fd, data, offset, data.length - offset, null, (error, written) => {
-      if (error) {
-        // A non-blocking pipe that is full: try again shortly (sonic-boom does the same).
-        if ((error as NodeJS.ErrnoException).code === "EAGAIN") {
-          setTimeout(() => this.#writeFrom(data, offset), 10);
-          return;
-        }
-        this.#writing = false;
-        this.#settle(error);
-        return;
-      }
-      if (offset + written < data.length) {
-        this.#writeFrom(data, offset + written);
-        return;
-      }
-      this.#writing = false;
-      // The chunk is out: the next lines may be encoded into it.
-      if (data.byteOffset === 0 && data.buffer.byteLength >= CHUNK_BYTES) {
-        this.#spare = Buffer.from(data.buffer, 0, data.buffer.byteLength);
-      }
-      if (this.#waiters.length > 0) this.flush();
-      else this.#schedule();
+    this.#batchBytes = options.batchBytes ?? 128 * 1024;
+    this.#ring = createLogRing(options.ringBytes ?? 16 * 1024 * 1024);
+    this.#writer = new LogRingWriter(this.#ring);
+    this.#thread = new Worker(threadEntry(), {
+      workerData: { ring: this.#ring, fd: this.#fd, maxDelayMs: options.maxDelayMs ?? 100 },
+      // Its own small heap: it holds one batch of lines at a time.
+      resourceLimits: { maxOldGenerationSizeMb: 32 },
+      stdout: false,
+      stderr: false,
     });
+    this.#thread.on("message", (message: WriterMessage) => this.#flushed(message));
+    this.#thread.on("error", (error) => this.#flushed({ flushed: Infinity, error: error.message }));
+    this.#thread.unref();
+    // `process.exit()` does not wait for the thread: what is pending is written first.
+    process.once("exit", this.#onExit);
   }
 
-  #settle(error?: Error) {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) waiter(error);
+  readonly #onExit = () => this.flushSync();
+
+  /** A line as pino writes it. False when the ring is full and the line was dropped. */
+  write(line: string): boolean {
+    return this.#appended(this.#writer.line(line));
   }
+
+  writeAccess(entry: AccessEntry, time: number): void {
+    this.#appended(this.#writer.access(entry, time));
+  }
+
+  #appended(bytes: number): boolean {
+    this.#sinceWake += bytes;
+    if (this.#sinceWake >= this.#batchBytes) {
+      this.#sinceWake = 0;
+      this.#wake();
+    }
+    return bytes > 0;
+  }
+
+  #wake() {
+    const { control } = this.#ring;
+    Atomics.store(control, WAKE, 1);
+    Atomics.notify(control, WAKE);
+  }
+
+  /** Has the writer write everything appended so far; `done` runs once it is written. */
+  flush(done?: (error?: Error) => void): void {
+    const asked = Atomics.add(this.#ring.control, FLUSH_ASKED, 1) + 1;
+    if (done !== undefined) {
+      this.#waiters.push({ asked, done });
+      // Until it answers: an unreferenced thread would let the process exit first.
+      this.#thread.ref();
+    }
+    this.#wake();
+  }
+
+  #flushed(message: WriterMessage) {
+    const error = message.error === undefined ? undefined : new Error(message.error);
+    const waiting = this.#waiters.filter((waiter) => waiter.asked > message.flushed);
+    const answered = this.#waiters.filter((waiter) => waiter.asked <= message.flushed);
+    this.#waiters = waiting;
+    if (waiting.length === 0) this.#thread.unref();
+    for (const waiter of answered) waiter.done(error);
+  }
+
+  /** Writes everything pending from the calling thread before returning: for process exit. */
+  flushSync(): void {
+    const { control } = this.#ring;
+    // The writer holds the lock only while it drains.
+    while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) Atomics.wait(control, LOCK, 1, 5);
+    try {
+      drainLogRing(this.#ring, this.#fd, pause);
+    } finally {
+      Atomics.store(control, LOCK, 0);
+      Atomics.notify(control, LOCK);
+    }
+  }
+
+  /** Writes what is pending and stops the writer thread. */
+  async close(): Promise<void> {
+    process.off("exit", this.#onExit);
+    Atomics.store(this.#ring.control, STOP, 1);
+    this.#wake();
+    await new Promise<void>((resolve) => this.#thread.once("exit", () => resolve()));
+  }
+}
+
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks the calling thread for 10 ms: a full pipe's retry. */
+function pause() {
+  Atomics.wait(pauseCell, 0, 0, 10);
+}
+
+/**
+ * The writer thread's script. Worker threads load JavaScript only: run from the TypeScript
+ * sources (the package's tests, after the build they depend on), it is the built one.
+ */
+function threadEntry(): URL {
+  const here = import.meta.url;
+  return here.endsWith(".ts")
+    ? new URL("../../dist/observe/log-writer-thread.js", here)
+    : new URL("./log-writer-thread.js", here);
 }
