@@ -35,6 +35,18 @@ async function storeWorks(dataDir: string): Promise<void> {
   }
 }
 
+/** Directories under `root` with nothing in them, relative to it. */
+async function emptyDirectories(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const dirs = entries.filter((entry) => entry.isDirectory());
+  const empty: string[] = [];
+  for (const dir of dirs) {
+    const path = join(dir.parentPath, dir.name);
+    if ((await readdir(path)).length === 0) empty.push(path.slice(root.length + 1));
+  }
+  return empty;
+}
+
 describe("prepareDataDir", () => {
   it("builds a template stamped with the PGlite version, without a database server's leftovers", async () => {
     const names = await readdir(templateDir);
@@ -56,6 +68,20 @@ describe("prepareDataDir", () => {
     expect(names.filter((n) => n.startsWith(".store"))).toEqual([]);
     await storeWorks(dataDir);
     expect(await prepareDataDir(dataDir, { templateDir })).toBe("existing");
+  });
+
+  it("makes the empty directories that packing the template dropped", async () => {
+    // pnpm deploy, npm pack and git keep no empty directory; Postgres cannot start without them.
+    const packed = join(root, "packed-template");
+    await cp(templateDir, packed, { recursive: true });
+    const empty = await emptyDirectories(packed);
+    expect(empty.length).toBeGreaterThan(0);
+    for (const dir of empty) await rm(join(packed, dir), { recursive: true });
+    const dataDir = join(root, "from-packed");
+    expect(await prepareDataDir(dataDir, { templateDir: packed })).toBe("template");
+    for (const dir of empty) expect(existsSync(join(dataDir, dir))).toBe(true);
+    expect(await readdir(dataDir)).not.toContain("switchyard-template-dirs");
+    await storeWorks(dataDir);
   });
 
   it("keeps the other files of the data directory", async () => {

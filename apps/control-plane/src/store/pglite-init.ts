@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -26,6 +26,13 @@ export const STORE_TEMPLATE_DIR = fileURLToPath(
 
 /** In the template: the PGlite version that initialised it. */
 const TEMPLATE_STAMP = "switchyard-pglite-version";
+/**
+ * In the template: every directory in it, one a line. Packing tools (`pnpm deploy`, npm pack,
+ * git) drop empty directories, and Postgres needs them (pg_notify, pg_tblspc …): a copy makes
+ * them again from this list.
+ */
+const TEMPLATE_DIRS = "switchyard-template-dirs";
+const TEMPLATE_FILES = new Set([TEMPLATE_STAMP, TEMPLATE_DIRS]);
 /** Temp directories in the data directory: `.store-new-<pid>-<random>`. */
 const TEMP_PREFIX = ".store-new-";
 /** In the data directory while database files are being moved in: their names, one a line. */
@@ -89,6 +96,8 @@ export async function buildStoreTemplate(target: string = STORE_TEMPLATE_DIR): P
   try {
     await initdbInChild(temp);
     const { version } = await installedPglite();
+    const dirs = await directoriesIn(temp);
+    await writeFile(join(temp, TEMPLATE_DIRS), dirs.map((dir) => `${dir}\n`).join(""));
     await writeFile(join(temp, TEMPLATE_STAMP), `${version}\n`);
     await rm(target, { recursive: true, force: true });
     await rename(temp, target).catch(async (error: NodeJS.ErrnoException) => {
@@ -110,7 +119,10 @@ async function usableTemplate(templateDir: string): Promise<string | undefined> 
   try {
     const stamp = (await readFile(join(templateDir, TEMPLATE_STAMP), "utf8")).trim();
     if (stamp !== (await installedPglite()).version) return undefined;
-    return (await exists(join(templateDir, MARKER))) ? templateDir : undefined;
+    // A template from before the directory list was kept is made again.
+    const complete =
+      (await exists(join(templateDir, MARKER))) && (await exists(join(templateDir, TEMPLATE_DIRS)));
+    return complete ? templateDir : undefined;
   } catch {
     return undefined;
   }
@@ -164,8 +176,9 @@ async function prepare(dataDir: string, templateDir: string): Promise<DataDirIni
     if (template) {
       await cp(template, temp, {
         recursive: true,
-        filter: (source) => !source.endsWith(`/${TEMPLATE_STAMP}`),
+        filter: (source) => !(dirname(source) === template && TEMPLATE_FILES.has(basename(source))),
       });
+      await makeDirectories(temp, template);
     } else {
       await initdbInChild(temp);
     }
@@ -183,6 +196,30 @@ async function prepare(dataDir: string, templateDir: string): Promise<DataDirIni
     await rm(temp, { recursive: true, force: true });
   }
   return template ? "template" : "initdb";
+}
+
+/** Every directory under `root`, relative to it, parents first. */
+async function directoriesIn(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** Makes the directories the template lists in `dir` (a template without the list has none). */
+async function makeDirectories(dir: string, template: string): Promise<void> {
+  const list = await readFile(join(template, TEMPLATE_DIRS), "utf8").catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return "";
+      throw error;
+    },
+  );
+  for (const name of list.split("\n")) {
+    // Inside the copy only: a list naming `..` or an absolute path is not followed.
+    if (name === "" || isAbsolute(name) || name.split("/").includes("..")) continue;
+    await mkdir(join(dir, name), { recursive: true });
+  }
 }
 
 /**
