@@ -114,6 +114,28 @@ const SUITES: readonly Suite[] = [
         caption: "`switchyard dev` against the worker, in the same rounds",
         command: [...proxyBench, ...proxyTiming(quick), "--only", "worker-1,dev"],
       },
+      {
+        caption:
+          "`switchyard worker --processes 2` against one process, in the same rounds (the 2 processes share both CPUs with wrk and the upstream)",
+        command: [...proxyBench, ...proxyTiming(quick), "--only", "worker-1,worker-1-p2"],
+      },
+    ],
+  },
+  {
+    key: "proxy-latency",
+    title: "Latency at half the worker's peak",
+    markdown: true,
+    steps: (quick) => [
+      {
+        command: [
+          ...proxyBench,
+          ...proxyTiming(quick),
+          "--paced-fraction",
+          "0.5",
+          "--only",
+          "direct,floor,fastify,hpm,nginx,worker-1,worker-full",
+        ],
+      },
     ],
   },
   {

@@ -91,6 +91,58 @@ const TARGETS = [
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
 
+/** The setup lines a report starts with. */
+function setupLines(setup: Setup): string[] {
+  return [
+    `Run ${setup.started.toISOString()}`,
+    "",
+    `- machine: ${setup.machine}`,
+    `- Node ${setup.node}, undici ${setup.undici}; upstream: ${setup.upstream}; ${setup.wrk}`,
+    `- ${setup.command}`,
+    `- load average (1, 5, 15 min): ${setup.load}`,
+    "",
+  ];
+}
+
+/**
+ * The report of a paced run (`--paced-fraction`): every row at the same request rate, its
+ * latency, and its p99 over the upstream's (the `direct` row) in each round, median over rounds.
+ */
+export function pacedReport(input: {
+  proxies: readonly ProxyRow[];
+  results: ReadonlyMap<string, readonly Measurement[]>;
+  setup: Setup;
+  rps: number;
+  peak: number;
+}): string {
+  const { proxies, results, setup } = input;
+  const direct = results.get("direct") ?? [];
+  const lines = [
+    ...setupLines(setup),
+    `| proxy | req/s sent | p50 (ms) | p99 (ms) | p99 over the upstream's (ms) | target < 1 ms |`,
+    "|---|---:|---:|---:|---:|---|",
+  ];
+  for (const proxy of proxies) {
+    const runs = results.get(proxy.key) ?? [];
+    if (runs.length === 0) continue;
+    const added = runs.flatMap((run, round) => {
+      const upstream = direct[round];
+      return upstream === undefined || proxy.key === "direct" ? [] : [run.p99Ms - upstream.p99Ms];
+    });
+    const addedCell = added.length === 0 ? "–" : fixed(median(added), 2);
+    const verdict =
+      added.length === 0 || !proxy.key.startsWith("worker")
+        ? ""
+        : median(added) < 1
+          ? "met"
+          : "not met";
+    lines.push(
+      `| ${proxy.name} | ${fixed(median(runs.map((run) => run.requestsPerSecond)), 0)} | ${fixed(median(runs.map((run) => run.p50Ms)), 2)} | ${fixed(median(runs.map((run) => run.p99Ms)), 2)} | ${addedCell} | ${verdict} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 /** The markdown report: setup, one row per proxy (medians over rounds), the ratios. */
 export function report(input: {
   proxies: readonly ProxyRow[];
@@ -100,13 +152,7 @@ export function report(input: {
   const { proxies, results, setup } = input;
   const medians = new Map<string, { rps: number; p50: number; p99: number; cpu: number }>();
   const lines = [
-    `Run ${setup.started.toISOString()}`,
-    "",
-    `- machine: ${setup.machine}`,
-    `- Node ${setup.node}, undici ${setup.undici}; upstream: ${setup.upstream}; ${setup.wrk}`,
-    `- ${setup.command}`,
-    `- load average (1, 5, 15 min): ${setup.load}`,
-    "",
+    ...setupLines(setup),
     "| proxy | req/s | p50 (ms) | p99 (ms) | CPU per request (µs) | req/s of each round |",
     "|---|---:|---:|---:|---:|---|",
   ];

@@ -16,7 +16,7 @@ import { type BenchRedis, startBenchRedis } from "./bench-redis.js";
 import { type BenchIssuer, startBenchIssuer, writeRotatingTokens } from "./bench-tokens.js";
 import { BENCH_HOST, BENCH_PATH } from "./proxies/bench-snapshot.js";
 import { ProxyProcess } from "./proxy-process.js";
-import { type Measurement, type ProxyRow, report, type Setup } from "./report.js";
+import { type Measurement, type ProxyRow, pacedReport, report, type Setup } from "./report.js";
 import { ensureTools, optionalTool, toolVersion } from "./tools.js";
 import { BODY_BYTES, startNginx, startNodeUpstream, type Upstream } from "./upstream.js";
 import { packageVersion } from "./versions.js";
@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     "rate-limit-timeout-ms": { type: "string", default: "1000" },
     "baseline-worker": { type: "string" },
     processes: { type: "string", default: "2" },
+    "paced-fraction": { type: "string" },
     json: { type: "string" },
   },
 });
@@ -70,6 +71,17 @@ const processes = whole("processes", 2);
 // memory fallback, which would measure less than Redis's cost.
 const rateLimitTimeoutMs = whole("rate-limit-timeout-ms", 1);
 const loadCpu = whole("load-cpu", 0);
+/**
+ * `--paced-fraction F`: latency at a fixed load instead of throughput at saturation. The
+ * plain worker's peak is measured first; then every row is sent F × that rate (each wrk
+ * connection waits its share between requests), and the report gives each row's p99 over the
+ * upstream's own (DESIGN.md §8: under 1 ms at half the worker's peak).
+ */
+const pacedFraction =
+  args["paced-fraction"] === undefined ? undefined : Number(args["paced-fraction"]);
+if (pacedFraction !== undefined && !(pacedFraction > 0 && pacedFraction < 1)) {
+  throw new Error("--paced-fraction: a fraction between 0 and 1");
+}
 if (args.upstream !== "nginx" && args.upstream !== "node") {
   throw new Error(`--upstream: "nginx" or "node", not "${args.upstream}"`);
 }
@@ -316,6 +328,7 @@ async function measure(
   upstream: Upstream,
   dir: string,
   services: Services,
+  pace?: { readonly rps: number; readonly script: string },
 ) {
   const isWorker =
     proxy.script === worker || proxy.script === baselineWorker || proxy.script === workerProcesses;
@@ -371,6 +384,12 @@ async function measure(
       script,
     };
     if (warmup > 0) await runWrk({ ...wrk, seconds: warmup });
+    if (pace !== undefined) {
+      if (script !== undefined) throw new Error(`${proxy.name}: a paced run takes no wrk script`);
+      // Each connection's wait between requests, so that all of them send `pace.rps`.
+      const waitMs = Math.max(1, Math.round((connections * 1000) / pace.rps));
+      wrk.script = { path: pace.script, args: [String(waitMs)] };
+    }
     const cpuBefore = await child.cpuMicros();
     const result = await runWrk({ ...wrk, seconds });
     const cpuMicros = (await child.cpuMicros()) - cpuBefore;
@@ -428,6 +447,7 @@ const upstream =
     : await startNodeUpstream(here("./node-upstream.js"), loadPlace);
 const results = new Map<string, Measurement[]>(proxies.map((proxy) => [proxy.key, []]));
 const services: Services = {};
+let pace: { rps: number; script: string; peak: number } | undefined;
 try {
   if (proxies.some((proxy) => proxy.jwt)) {
     services.issuer = await startBenchIssuer();
@@ -437,11 +457,23 @@ try {
     }
   }
   if (proxies.some((proxy) => proxy.rateLimit)) services.redis = await startBenchRedis(loadPlace);
+  if (pacedFraction !== undefined) {
+    const plain = PROXIES.find((proxy) => proxy.key === "worker-1") as ProxyRow;
+    const peak = await measure(plain, 0, upstream, dir, services);
+    const script = join(dir, "paced.lua");
+    // wrk calls delay() before each request of a connection: milliseconds to wait first.
+    writeFileSync(
+      script,
+      "local wait\nfunction init(args) wait = tonumber(args[1]) end\nfunction delay() return wait end\n",
+    );
+    pace = { rps: peak.requestsPerSecond * pacedFraction, script, peak: peak.requestsPerSecond };
+    console.error(`paced: ${pace.rps.toFixed(0)} req/s, ${pacedFraction} of the worker's peak`);
+  }
   for (let round = 0; round < rounds; round++) {
     // Each round starts one proxy later, so no proxy always runs first or last.
     for (let i = 0; i < proxies.length; i++) {
       const proxy = proxies[(i + round) % proxies.length] as ProxyRow;
-      results.get(proxy.key)?.push(await measure(proxy, round, upstream, dir, services));
+      results.get(proxy.key)?.push(await measure(proxy, round, upstream, dir, services, pace));
     }
   }
 } finally {
@@ -461,12 +493,14 @@ const setup: Setup = {
   load: `${loadBefore.map((n) => n.toFixed(2)).join(" ")} before, ${loadavg()
     .map((n) => n.toFixed(2))
     .join(" ")} after`,
-  command: `wrk --latency -t ${threads} -c ${connections} -d ${seconds}s (after ${warmup} s warm-up), ${rounds} rounds, proxies pinned to CPU ${proxyCpu}, upstream${services.redis ? ", redis-server" : ""} and wrk to CPU ${loadCpu}, all at nice ${nice}${services.redis ? `; ${toolVersion("redis-server", "--version")}, SWITCHYARD_RATE_LIMIT_TIMEOUT_MS=${rateLimitTimeoutMs}` : ""}${services.issuer ? "; JWTs RS256 (RSA 2048), JWKS over http from the orchestrator" : ""}`,
+  command: `wrk --latency -t ${threads} -c ${connections} -d ${seconds}s (after ${warmup} s warm-up)${pace ? `, paced to ${pace.rps.toFixed(0)} req/s (${pacedFraction} of the plain worker's ${pace.peak.toFixed(0)} req/s peak, measured first)` : ""}, ${rounds} rounds, proxies pinned to CPU ${proxyCpu}, upstream${services.redis ? ", redis-server" : ""} and wrk to CPU ${loadCpu}, all at nice ${nice}${services.redis ? `; ${toolVersion("redis-server", "--version")}, SWITCHYARD_RATE_LIMIT_TIMEOUT_MS=${rateLimitTimeoutMs}` : ""}${services.issuer ? "; JWTs RS256 (RSA 2048), JWKS over http from the orchestrator" : ""}`,
 };
 const notMeasured = Object.entries(skipped).map(([key, why]) => `- ${key} not measured: ${why}`);
 console.log(
   [
-    report({ proxies, results, setup }),
+    pace === undefined
+      ? report({ proxies, results, setup })
+      : pacedReport({ proxies, results, setup, rps: pace.rps, peak: pace.peak }),
     ...(notMeasured.length > 0 ? ["", ...notMeasured] : []),
   ].join("\n"),
 );
