@@ -291,7 +291,7 @@ describe("a worker fleet behind nginx (infra/lb/nginx)", () => {
     expect([...tally.gets.failed, ...tally.posts.failed]).toEqual([]);
   });
 
-  it("a rolling restart of every worker (SIGTERM, exit, start, /readyz) loses no GET", {
+  it("a rolling restart of every worker (SIGTERM, exit, start, /readyz) loses no request", {
     timeout: 120_000,
   }, async () => {
     const tally = await underLoad("rolling restart of 3 workers", async () => {
@@ -308,11 +308,10 @@ describe("a worker fleet behind nginx (infra/lb/nginx)", () => {
         });
       }
     });
-    expect(tally.gets.failed).toEqual([]);
-    // A stopping worker closes its idle keep-alive connections at once; nginx may have just
-    // written a POST on one of them, and it never sends a POST twice (it answers 502). At most
-    // one such loss per restart: the worker closes its idle connections once.
-    expect(tally.posts.failed.length).toBeLessThanOrEqual(members.length);
+    // POSTs too: a stopping worker leaves its idle keep-alive connections for nginx to close
+    // (shutdownLingerMs); closing them itself raced nginx writing a POST on one, which nginx
+    // answered 502 rather than send twice.
+    expect([...tally.gets.failed, ...tally.posts.failed]).toEqual([]);
   });
 
   it("kill -9 of a worker costs at most its requests in flight, and nginx stops sending to it", {

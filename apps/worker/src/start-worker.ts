@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, Server as NetServer } from "node:net";
 import { rootCertificates } from "node:tls";
 import type { ConfigSnapshot } from "@switchyard/api";
 import type { ConfigSubscriber } from "@switchyard/config-sync";
@@ -49,6 +49,15 @@ export interface StartWorkerOptions {
   readonly upstreamCa?: string;
   /** How long `close()` lets requests in flight finish. Default 10000 ms. */
   readonly shutdownGraceMs?: number;
+  /**
+   * How long `close()` leaves idle keep-alive connections open for their clients to close,
+   * within the grace period; a request that arrives on one meanwhile is answered, with
+   * `Connection: close`. Closing an idle connection races a client writing on it, and a load
+   * balancer never resends a POST that met a closed connection (RFC 9112 §9.3.1), so a fleet
+   * worker lingers as long as an idle connection lives anyway (Node's 5 s keep-alive timeout).
+   * Default 0: idle connections are closed at once.
+   */
+  readonly shutdownLingerMs?: number;
   /** Least time between JWKS fetches an unknown `kid` triggers. Default 30000 ms. */
   readonly jwksCooldownMs?: number;
   /** Interval of the timed JWKS refresh. Default 300000 ms (5 min). */
@@ -122,6 +131,7 @@ export async function startWorker(
   const logger = options.logger ?? createWorkerLogger({ level: config.logLevel });
   const metrics = createWorkerMetrics();
   const graceMs = options.shutdownGraceMs ?? 10_000;
+  const lingerMs = Math.min(options.shutdownLingerMs ?? 0, graceMs);
   const upstreamCa = options.upstreamCa ?? (await readCaFile(config.upstreamCaFile));
   const auth = await startWorkerAuth(config.auth, {
     logger,
@@ -219,7 +229,14 @@ export async function startWorker(
     return { ready: served !== undefined, body };
   };
 
-  const onRequest = createProxyListener(context, state);
+  const serve = createProxyListener(context, state);
+  let draining = false;
+  const onRequest: typeof serve = (req, res, expectsContinue) => {
+    // While closing, every answer ends its connection, so no client sends another request on a
+    // connection this worker is about to close.
+    if (draining) res.shouldKeepAlive = false;
+    serve(req, res, expectsContinue);
+  };
   // Node's own bare answers become problems: Host (even a missing one) is the worker's to check.
   const proxy = createServer(
     { maxHeaderSize: config.maxHeaderBytes, requireHostHeader: false },
@@ -260,9 +277,14 @@ export async function startWorker(
     readiness,
     close: () => {
       closing ??= (async () => {
+        draining = true;
         // Stop accepting; let requests in flight finish within the grace period.
-        const stopped = closeQuietly(proxy);
-        await drain(context, proxy, graceMs);
+        const began = performance.now();
+        const stopped = lingerMs > 0 ? stopAccepting(proxy) : closeQuietly(proxy);
+        await drain(context, proxy, graceMs, lingerMs === 0);
+        // Idle connections: their clients close them, or this worker does once the linger ends.
+        const left = lingerMs - (performance.now() - began);
+        if (left > 0) await settledWithin(stopped, left);
         proxy.closeAllConnections();
         for (const socket of context.tunnels) socket.destroy();
         await stopped;
@@ -277,8 +299,16 @@ export async function startWorker(
   };
 }
 
-/** Resolves once no request is in flight, or after `graceMs`. */
-function drain(context: ProxyContext, server: Server, graceMs: number): Promise<void> {
+/**
+ * Resolves once no request is in flight, or after `graceMs`; then closes the idle connections
+ * when `closeIdle`.
+ */
+function drain(
+  context: ProxyContext,
+  server: Server,
+  graceMs: number,
+  closeIdle: boolean,
+): Promise<void> {
   if (context.inFlight === 0) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, graceMs);
@@ -289,7 +319,7 @@ function drain(context: ProxyContext, server: Server, graceMs: number): Promise<
     }
     context.onIdle = () => {
       // Keep-alive connections that just finished a response are idle now.
-      server.closeIdleConnections();
+      if (closeIdle) server.closeIdleConnections();
       done();
     };
   });
@@ -315,6 +345,27 @@ function listenOn(server: Server, port: number, host: string, setting: string): 
     server.once("error", onError);
     server.listen({ port, host }, () => {
       server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Stops accepting connections and resolves once every open one has closed. Unlike
+ * `http.Server#close`, leaves idle keep-alive connections open.
+ */
+function stopAccepting(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    NetServer.prototype.close.call(server, () => resolve());
+  });
+}
+
+/** Resolves when `promise` does or after `ms`, whichever is first, leaving no timer behind. */
+function settledWithin(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void promise.then(() => {
+      clearTimeout(timer);
       resolve();
     });
   });

@@ -13,6 +13,12 @@ import { shutdownSignal } from "../shutdown-signal.js";
 const MAX_PROCESSES = 64;
 
 /**
+ * How long a stopping worker leaves idle keep-alive connections for their clients (a load
+ * balancer's pool) to close: Node's server keep-alive timeout, after which they close anyway.
+ */
+const SHUTDOWN_LINGER_MS = 5000;
+
+/**
  * `switchyard worker [--config FILE] [--processes N]`: the proxy workers of one host, following
  * the config bus in Redis (never Postgres, never the control plane), until SIGINT/SIGTERM. With
  * N > 1 (default: the cores available), a node:cluster primary runs N worker processes sharing
@@ -55,7 +61,10 @@ export function workerCommand(program: Command, io: CliIo): void {
       }
       let fleetWorker: Awaited<ReturnType<typeof w.startFleetWorker>>;
       try {
-        fleetWorker = await w.startFleetWorker(config, { version: cliVersion() });
+        fleetWorker = await w.startFleetWorker(config, {
+          version: cliVersion(),
+          shutdownLingerMs: SHUTDOWN_LINGER_MS,
+        });
       } catch (err) {
         // Startup errors start with the setting at fault.
         if (err instanceof Error && /^SWITCHYARD_[A-Z_]+: /.test(err.message)) {
@@ -138,7 +147,11 @@ async function runProcess(w: WorkerModule, config: WorkerConfig, io: CliIo) {
   const stop = w.clusterChildStopRequest();
   let fleetWorker: Awaited<ReturnType<typeof w.startFleetWorker>>;
   try {
-    fleetWorker = await w.startFleetWorker(config, { version: cliVersion(), adminServer: false });
+    fleetWorker = await w.startFleetWorker(config, {
+      version: cliVersion(),
+      adminServer: false,
+      shutdownLingerMs: SHUTDOWN_LINGER_MS,
+    });
   } catch (err) {
     // The primary prints it, once for the host.
     await w.reportClusterChildFailure(oneLine(err instanceof Error ? err.message : String(err)));

@@ -22,7 +22,12 @@ import {
 import type { WorkerConfig } from "../env.js";
 import { createWorkerLogger, type Logger } from "../observe/logger.js";
 import { recordSyncEvent } from "../observe/sync-metrics.js";
-import { type ConfigFreshness, startWorker, type Worker } from "../start-worker.js";
+import {
+  type ConfigFreshness,
+  type StartWorkerOptions,
+  startWorker,
+  type Worker,
+} from "../start-worker.js";
 import type { LookupHost } from "../upstream/vetted-connector.js";
 
 /** Options of {@link startFleetWorker}. */
@@ -39,6 +44,8 @@ export interface StartFleetWorkerOptions {
   readonly recheckMs?: number;
   /** How long `close()` lets requests in flight finish. Default 10000 ms. */
   readonly shutdownGraceMs?: number;
+  /** See {@link StartWorkerOptions.shutdownLingerMs}. Default 0. */
+  readonly shutdownLingerMs?: number;
   /** Upstream name resolution. Default the system resolver. */
   readonly lookup?: LookupHost;
   /**
@@ -207,6 +214,7 @@ export async function startFleetWorker(
       logger,
       lookup: options.lookup,
       shutdownGraceMs: options.shutdownGraceMs,
+      shutdownLingerMs: options.shutdownLingerMs,
       adminServer: options.adminServer,
       freshness,
       onServed,
