@@ -44,8 +44,14 @@ export function describeError(
     }
     const exitCode = exitCodeForRpcError(err);
     if (exitCode === ExitCode.unavailable) {
-      const why = isNetworkError(err) ? rootCause(err) : err.rawMessage;
-      return { message: `cannot reach the control plane at ${hints.server}: ${why}`, exitCode };
+      if (isNetworkError(err)) {
+        const why = rootCause(err);
+        return { message: `cannot reach the control plane at ${hints.server}: ${why}`, exitCode };
+      }
+      // It answered, and says what it cannot reach itself (its fleet registry when Redis is
+      // down): "cannot reach the control plane" would send the operator to the wrong server.
+      const message = `the control plane at ${hints.server} is unavailable: ${err.rawMessage}`;
+      return { message, exitCode };
     }
     if (err.code === Code.Unauthenticated && !hints.hasToken) {
       const fix = "run switchyard login, pass --token or set SWITCHYARD_TOKEN";

@@ -428,7 +428,7 @@ describe("server errors", () => {
     expect(result.code).toBe(exit);
     const expected =
       exit === ExitCode.unavailable
-        ? `error: cannot reach the control plane at ${url}: rule.target_url: http targets are not allowed\n`
+        ? `error: the control plane at ${url} is unavailable: rule.target_url: http targets are not allowed\n`
         : "error: rule.target_url: http targets are not allowed\n";
     expect(result.stderr).toBe(expected);
     expect(result.stdout).toBe("");

@@ -37,7 +37,7 @@ import {
   startFleet,
 } from "./fleet-process.js";
 import { buildCli } from "./spawn-cli.js";
-import { metric, type WorkerProcess, waitServed } from "./worker-process.js";
+import { metric, readyz, type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-cluster-admin-token-0123";
 const HOST = "cluster.fleet.test";
@@ -321,6 +321,13 @@ describe("a fleet on a Redis Cluster of 3 masters and 3 replicas", () => {
 
     // Before the replica takes over (cluster-node-timeout 3 s and an election): every counter
     // on the dead master fails, so each worker counts in its memory against LIMIT / 3.
+    // The registry's slot is down: fleet status, asked now, says so (and not that the control
+    // plane is down). It is read once the bursts are judged.
+    const asked = performance.now();
+    const statusDuringFault = cli("fleet", "status").then((result) => ({
+      ...result,
+      ms: performance.now() - asked,
+    }));
     // A client counted on another master is burst at the same time.
     const [faultStatuses, healthyStatuses] = await Promise.all([
       burst(faultClient),
@@ -344,6 +351,17 @@ describe("a fleet on a Redis Cluster of 3 masters and 3 replicas", () => {
     }
     // The other master's client is still counted once for the fleet.
     expect(allowed(healthyStatuses.flat())).toBe(LIMIT);
+    // Load balancers keep every worker: ready, serving what it has, and saying it may be behind.
+    for (const w of fleet.workers) {
+      expect(await readyz(w)).toMatchObject({ status: 200, body: { status: "ready" } });
+    }
+    const status = await statusDuringFault;
+    expect(status.code).toBe(7);
+    expect(status.stderr).toMatch(
+      new RegExp(
+        `^error: the control plane at ${controlPlane.apiUrl} is unavailable: the fleet registry cannot be read: .+\\n$`,
+      ),
+    );
 
     // A change during the fault: the store commits it; Redis gets it once the slot is back.
     const duringRevision = await change();
@@ -381,6 +399,7 @@ describe("a fleet on a Redis Cluster of 3 masters and 3 replicas", () => {
       `Redis Cluster failover: burst ${Math.round(burstMs)} ms after the kill, replica took over ` +
         `after ${Math.round(failoverMs)} ms, old master rejoined as a replica after ` +
         `${Math.round(rejoinedMs)} ms, fleet at the new revision after ${Math.round(recoveredMs)} ms; ` +
+        `fleet status during the outage failed in ${Math.round(status.ms)} ms; ` +
         `routing requests from the kill to recovery: ${sent.reduce((a, b) => a + b)} sent ` +
         `(${sent.join("/")} per worker), ${failed.length} failed; rate limit during the fault: ` +
         `${allowed(faultStatuses.flat())} of ${3 * LIMIT} allowed (${SHARE} per worker) for a ` +
