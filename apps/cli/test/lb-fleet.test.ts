@@ -105,7 +105,7 @@ afterAll(async () => {
         `| ${f.step} | ${f.sent} | ${f.failed} |${f.detail === undefined ? "" : ` ${f.detail}`}`,
     );
     console.info(
-      ["requests through nginx per step:", "| step | sent | failed |", ...rows].join("\n"),
+      ["requests through nginx per step:", "| step | sent | failed | detail", ...rows].join("\n"),
     );
   }
   await nginx?.close();
