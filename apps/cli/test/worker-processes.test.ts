@@ -38,7 +38,8 @@ beforeAll(async () => {
   upstream = await startUpstream({
     handler: async (req: IncomingMessage, res: ServerResponse) => {
       upstreamPeers.add(req.socket.remotePort ?? 0);
-      if (req.url?.startsWith("/slow")) await new Promise((r) => setTimeout(r, 1500));
+      // Rules forward under their own prefix (`/b/slow`): a path ending in /slow is answered late.
+      if (req.url?.endsWith("/slow")) await new Promise((r) => setTimeout(r, 1500));
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ url: req.url }));
     },
@@ -159,10 +160,22 @@ describe("switchyard worker --processes", () => {
     expect(await metric(host, "switchyard_worker_processes")).toBe(2);
     expect((await fetch(`${host.adminUrl}/healthz`)).status).toBe(200);
 
-    // SIGTERM while a request is in flight: it finishes, both leave the fleet, all exit.
-    const slow = get(host.proxyUrl, "/b/slow", HOST);
+    // SIGTERM while a request is in flight: /readyz says draining at once (the load balancer
+    // takes the host out) while /healthz holds; the request finishes, both leave, all exit.
+    expect((await readyz(host)).status).toBe(200);
+    let slowDone = false;
+    const slow = get(host.proxyUrl, "/b/slow", HOST).finally(() => {
+      slowDone = true;
+    });
     await waitFor(() => upstream.requests.some((r) => r.url === "/b/slow"));
     const exited = host.stop("SIGTERM");
+    const draining = await waitFor(async () => {
+      const answer = await readyz(host);
+      return answer.status === 503 && answer;
+    });
+    expect(draining.body).toMatchObject({ status: "draining" });
+    expect((await fetch(`${host.adminUrl}/healthz`)).status).toBe(200);
+    expect(slowDone).toBe(false);
     expect((await slow).status).toBe(200);
     expect(await exited).toBe(0);
     expect(host.stderr()).toContain("SIGTERM, leaving the fleet and shutting down (2 processes)");

@@ -115,7 +115,15 @@ export interface Worker {
   readonly metrics: WorkerMetrics;
   /** What `/readyz` answers. */
   readiness(): Readiness;
-  /** Stops accepting, lets requests in flight finish (bounded grace), then resolves. */
+  /**
+   * Makes `/readyz` answer 503 "draining" from now on (`/healthz` stays 200), for a caller that
+   * has work to do before {@link close} (leaving the fleet registry). `close()` does it too.
+   */
+  startDraining(): void;
+  /**
+   * Answers `/readyz` with 503 "draining" at once, stops accepting, lets requests in flight
+   * finish (bounded grace), then resolves.
+   */
   close(): Promise<void>;
 }
 
@@ -209,11 +217,14 @@ export async function startWorker(
     },
   });
 
+  // Set as soon as shutdown starts: `/readyz` answers 503 from then on, so a load balancer's or
+  // Kubernetes' readiness check takes this worker out while it finishes what it has.
+  let draining = false;
   const readiness = (): Readiness => {
     const served = state.served;
     const freshness = options.freshness?.() ?? { source: "memory", stale: false };
     const body: Record<string, unknown> = {
-      status: served ? "ready" : "waiting for config",
+      status: draining ? "draining" : served ? "ready" : "waiting for config",
       revision: served ? String(served.revision) : null,
       committedTime: served?.committedAt?.toISOString() ?? null,
       loadedTime: served?.loadedAt.toISOString() ?? null,
@@ -226,11 +237,11 @@ export async function startWorker(
     if (state.rejected) {
       body["rejected"] = { revision: String(state.rejected.revision), error: state.rejected.error };
     }
-    return { ready: served !== undefined, body };
+    if (draining) body["reason"] = "shutting down: finishing requests in flight";
+    return { ready: served !== undefined && !draining, body };
   };
 
   const serve = createProxyListener(context, state);
-  let draining = false;
   const onRequest: typeof serve = (req, res, expectsContinue) => {
     // While closing, every answer ends its connection, so no client sends another request on a
     // connection this worker is about to close.
@@ -275,6 +286,9 @@ export async function startWorker(
     ready: state.ready,
     metrics,
     readiness,
+    startDraining: () => {
+      draining = true;
+    },
     close: () => {
       closing ??= (async () => {
         draining = true;

@@ -1,5 +1,7 @@
+import { startUpstream, waitFor } from "@switchyard/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigFreshness } from "../src/index.js";
+import { send } from "./support/client.js";
 import { snapshotOf, startTestWorker, type TestWorker } from "./support/harness.js";
 
 let running: TestWorker | undefined;
@@ -61,6 +63,46 @@ describe("admin server", () => {
     const body = (await stale.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: "ready", source: "disk", stale: true });
     expect(body).not.toHaveProperty("reason");
+  });
+
+  it("answers /readyz 503 draining from the start of shutdown while /healthz stays 200", async () => {
+    // An upstream that holds its answer, so the drain lasts until the test lets it go.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const upstream = await startUpstream({
+      handler: async (_req, res) => {
+        await released;
+        res.end("slow");
+      },
+    });
+    try {
+      running = await startTestWorker({
+        snapshot: snapshotOf([{ pathPattern: "/*", targetUrl: upstream.origin }]),
+      });
+      await running.worker.ready;
+      const { adminUrl, proxyUrl } = running.worker;
+      expect((await fetch(`${adminUrl}/readyz`)).status).toBe(200);
+
+      const inFlight = send(proxyUrl, "/slow");
+      await waitFor(() => upstream.requests.length === 1);
+      const closing = running.worker.close();
+      const draining = await fetch(`${adminUrl}/readyz`);
+      expect(draining.status).toBe(503);
+      expect(await draining.json()).toMatchObject({
+        status: "draining",
+        reason: "shutting down: finishing requests in flight",
+      });
+      expect((await fetch(`${adminUrl}/healthz`)).status).toBe(200);
+
+      release();
+      expect(await inFlight).toMatchObject({ status: 200, text: "slow" });
+      await closing;
+    } finally {
+      release();
+      await upstream.close();
+    }
   });
 
   it("exposes Prometheus metrics", async () => {

@@ -1,10 +1,31 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { devReadiness, mergeRegistries } from "./dev-admin-server.js";
+import { type DevComponents, devReadiness, mergeRegistries } from "./dev-admin-server.js";
+
+/** The two components as far as `/readyz` asks them: both at revision 3. */
+function componentsAt3(worker: { ready: boolean; status: string }): DevComponents {
+  return {
+    controlPlane: { readiness: async () => ({ ready: true, revision: 3n }) },
+    worker: { readiness: () => ({ ready: worker.ready, body: { ...worker, revision: "3" } }) },
+  } as unknown as DevComponents;
+}
 
 describe("devReadiness", () => {
   it("is not ready while the components start", async () => {
     expect(await devReadiness(undefined)).toEqual({ ready: false, body: { status: "starting" } });
+  });
+
+  it("is ready once the worker serves the control plane's revision", async () => {
+    const answer = await devReadiness(componentsAt3({ ready: true, status: "ready" }));
+    expect(answer).toMatchObject({ ready: true, body: { status: "ready" } });
+  });
+
+  it("says draining once the worker's shutdown starts, though it still serves the revision", async () => {
+    const answer = await devReadiness(componentsAt3({ ready: false, status: "draining" }));
+    expect(answer).toMatchObject({
+      ready: false,
+      body: { status: "draining", worker: { status: "draining" } },
+    });
   });
 });
 

@@ -18,21 +18,24 @@ export interface DevReadiness {
 
 /**
  * Ready once the worker serves the control plane's current revision (DESIGN.md §2); the body
- * carries both sides. Not ready while either component is starting.
+ * carries both sides. Not ready while either component is starting, nor once shutdown starts
+ * (status "draining": the worker finishes its requests in flight).
  */
 export async function devReadiness(components: DevComponents | undefined): Promise<DevReadiness> {
   if (components === undefined) return { ready: false, body: { status: "starting" } };
   const controlPlane = await components.controlPlane
     .readiness()
     .catch((error: unknown) => ({ ready: false as const, reason: String(error) }));
-  const worker = components.worker.readiness().body;
+  const { ready: workerReady, body: worker } = components.worker.readiness();
   const served = typeof worker["revision"] === "string" ? BigInt(worker["revision"]) : undefined;
   // A commit may land between the two reads, so the worker can be one step ahead.
-  const ready = controlPlane.ready && served !== undefined && served >= controlPlane.revision;
+  const ready =
+    workerReady && controlPlane.ready && served !== undefined && served >= controlPlane.revision;
+  const draining = worker["status"] === "draining";
   return {
     ready,
     body: {
-      status: ready ? "ready" : "not ready",
+      status: ready ? "ready" : draining ? "draining" : "not ready",
       controlPlane: controlPlane.ready
         ? { revision: `${controlPlane.revision}` }
         : { revision: null, reason: controlPlane.reason },

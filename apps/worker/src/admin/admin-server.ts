@@ -4,7 +4,7 @@ import type { Logger } from "../observe/logger.js";
 
 /** What `/readyz` reports about the config being served (DESIGN.md §5). */
 export interface Readiness {
-  /** True once a config snapshot is loaded and compiled. */
+  /** True once a config snapshot is loaded and compiled, false again once shutdown starts. */
   readonly ready: boolean;
   /** The body of `/readyz`. */
   readonly body: Record<string, unknown>;
@@ -18,8 +18,9 @@ export interface AdminServerOptions {
 }
 
 /**
- * The worker's admin server: `/healthz` (200 while the process runs), `/readyz` (200 only once
- * a config snapshot is served; JSON with its revision and age either way) and `/metrics`
+ * The worker's admin server: `/healthz` (200 while the process runs, draining included),
+ * `/readyz` (200 only once a config snapshot is served and until shutdown starts, then 503
+ * "draining"; JSON with its revision and age either way) and `/metrics`
  * (Prometheus text). Anything else is 404. Not for the public: bind it to a private network.
  */
 export function createAdminServer(options: AdminServerOptions): Server {

@@ -286,6 +286,12 @@ export async function startWorkerCluster(
   };
 
   const readyz = async (): Promise<{ status: number; body: Record<string, unknown> }> => {
+    // Once shutdown starts the host is out of the load balancer, whatever its processes say:
+    // they are finishing requests in flight, one after the other leaving.
+    if (closing) {
+      const reason = "shutting down: finishing requests in flight";
+      return { status: 503, body: { status: "draining", revision: null, reason } };
+    }
     const answered = await Promise.all(
       slots.map(async (slot) => {
         const child = slot.child;
@@ -367,6 +373,9 @@ export async function startWorkerCluster(
     });
   });
   const healthz = () => {
+    // Liveness holds while draining: a process that has exited then is not a failure, and a
+    // failed liveness check would kill the host before its requests finish.
+    if (closing) return { status: 200, body: { status: "ok", draining: true } };
     const down = slots.find((slot) => !slot.child?.isConnected());
     return down === undefined
       ? { status: 200, body: { status: "ok", processes: slots.length } }

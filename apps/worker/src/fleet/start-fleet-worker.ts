@@ -247,6 +247,8 @@ export async function startFleetWorker(
     snapshotFile,
     close: () => {
       closing ??= (async () => {
+        // Out of the load balancer first: `/readyz` says draining before anything else happens.
+        running.startDraining();
         clearInterval(timer);
         await beating;
         // Leave first, so `--wait` stops counting this worker before it stops serving.
