@@ -336,13 +336,10 @@ async function measure(
     ? (proxy.accessLog ?? args["access-log"] ?? join(dir, `access-${proxy.key}-${round}.log`))
     : "";
   const flags = args["cpu-prof"]
-    ? [
-        "--cpu-prof",
-        "--cpu-prof-dir",
-        args["cpu-prof"],
-        "--cpu-prof-name",
-        `${proxy.key}-${round}.cpuprofile`,
-      ]
+    ? // A directory per run, Node naming the files (`CPU.….<pid>.<thread id>.….cpuprofile`):
+      // threads inherit the flags, and a fixed name would have the log writer thread's
+      // profile overwrite the main thread's.
+      ["--cpu-prof", "--cpu-prof-dir", join(args["cpu-prof"], `${proxy.key}-${round}`)]
     : [];
   if (args["node-flags"]) flags.push(...args["node-flags"].split(" ").filter(Boolean));
   const load = loadavg()[0] as number;
