@@ -13,7 +13,14 @@ export type {
   PublishDeltaResult,
   SnapshotListener,
 } from "./config-bus.js";
-export type { FleetRegistry, RegisteredWorker, WorkerHeartbeat } from "./fleet-registry.js";
+export {
+  FLEET_EXPIRY_MS,
+  type FleetRegistry,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_LATE_MS,
+  type RegisteredWorker,
+  type WorkerHeartbeat,
+} from "./fleet-registry.js";
 export { MemoryConfigBus } from "./memory-config-bus.js";
 export { MemoryFleetRegistry, type MemoryFleetRegistryOptions } from "./memory-fleet-registry.js";
 export {

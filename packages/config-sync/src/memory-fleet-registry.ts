@@ -1,4 +1,9 @@
-import type { FleetRegistry, RegisteredWorker, WorkerHeartbeat } from "./fleet-registry.js";
+import {
+  FLEET_EXPIRY_MS,
+  type FleetRegistry,
+  type RegisteredWorker,
+  type WorkerHeartbeat,
+} from "./fleet-registry.js";
 
 /** Options of {@link MemoryFleetRegistry}. */
 export interface MemoryFleetRegistryOptions {
@@ -18,12 +23,12 @@ export class MemoryFleetRegistry implements FleetRegistry {
   readonly #now: () => number;
 
   constructor(options: MemoryFleetRegistryOptions = {}) {
-    this.#expiryMs = options.expiryMs ?? 10_000;
+    this.#expiryMs = options.expiryMs ?? FLEET_EXPIRY_MS;
     this.#now = options.now ?? Date.now;
   }
 
   async heartbeat(worker: WorkerHeartbeat): Promise<void> {
-    this.#workers.set(worker.id, { ...worker, heartbeatAt: new Date(this.#now()) });
+    this.#workers.set(worker.id, { ...worker, heartbeatAt: new Date(this.#now()), silentMs: 0 });
   }
 
   async leave(id: string): Promise<void> {
@@ -35,7 +40,7 @@ export class MemoryFleetRegistry implements FleetRegistry {
     const live: RegisteredWorker[] = [];
     for (const [id, worker] of this.#workers) {
       if (worker.heartbeatAt.getTime() <= oldest) this.#workers.delete(id);
-      else live.push(worker);
+      else live.push({ ...worker, silentMs: this.#now() - worker.heartbeatAt.getTime() });
     }
     return live.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }

@@ -1,4 +1,9 @@
-import type { FleetRegistry, RegisteredWorker, WorkerHeartbeat } from "./fleet-registry.js";
+import {
+  FLEET_EXPIRY_MS,
+  type FleetRegistry,
+  type RegisteredWorker,
+  type WorkerHeartbeat,
+} from "./fleet-registry.js";
 import type { RedisConnection } from "./redis-connection.js";
 import { type FleetKeys, fleetKeys } from "./redis-keys.js";
 import { parseRevision } from "./revision-text.js";
@@ -10,8 +15,9 @@ export interface RedisFleetRegistryOptions {
   /** Key prefix, inside the hash tag: `{<prefix>}:fleet:…`. Default `switchyard`. */
   prefix?: string;
   /**
-   * A worker's entry expires this long after its last heartbeat. Default 10 000 ms (workers
-   * heartbeat every 2 000 ms, so four may be lost before it drops out).
+   * A worker's entry expires this long after its last heartbeat. Default `FLEET_EXPIRY_MS`,
+   * 10 000 ms (workers heartbeat every 2 000 ms, so four may be lost before it drops out). Also
+   * what `silentMs` is measured from: the entry's remaining time to live.
    */
   expiryMs?: number;
 }
@@ -19,7 +25,8 @@ export interface RedisFleetRegistryOptions {
 /**
  * The fleet registry in Redis (DESIGN.md §5): each worker's heartbeat is a JSON string
  * `{<prefix>}:fleet:worker:<id>` set with `PX expiryMs`, and its id is in the set
- * `{<prefix>}:fleet:workers`. `list()` reads the set and the entries (SMEMBERS, MGET) and removes
+ * `{<prefix>}:fleet:workers`. `list()` reads the set and the entries with their remaining time
+ * to live (SMEMBERS, then GET and PTTL in one MULTI) and removes
  * the ids whose entry expired. Methods reject when Redis fails; a worker's heartbeat loop
  * should log and carry on.
  */
@@ -31,7 +38,7 @@ export class RedisFleetRegistry implements FleetRegistry {
   constructor(options: RedisFleetRegistryOptions) {
     this.#connection = options.connection;
     this.#keys = fleetKeys(options.prefix);
-    const expiryMs = options.expiryMs ?? 10_000;
+    const expiryMs = options.expiryMs ?? FLEET_EXPIRY_MS;
     if (!Number.isSafeInteger(expiryMs) || expiryMs < 1) {
       throw new TypeError(`expiryMs must be a positive integer, got ${expiryMs}`);
     }
@@ -63,16 +70,24 @@ export class RedisFleetRegistry implements FleetRegistry {
   async list(): Promise<RegisteredWorker[]> {
     const ids = (await this.#connection.smembers(this.#keys.workers)).sort();
     if (ids.length === 0) return [];
-    const entries = await this.#connection.mget(ids.map((id) => this.#keys.worker(id)));
+    // Each entry with its remaining time to live, in one MULTI: how long the worker has been
+    // silent is measured by Redis's clock (all keys share the hash tag: one slot in a cluster).
+    const read = this.#connection.multi();
+    for (const id of ids) read.get(this.#keys.worker(id)).pttl(this.#keys.worker(id));
+    const results = await read.exec();
+    throwFirstError(results);
     const live: RegisteredWorker[] = [];
     const expired: string[] = [];
     ids.forEach((id, index) => {
-      const entry = entries[index];
-      if (entry === null || entry === undefined) {
+      const entry = results?.[2 * index]?.[1];
+      const ttl = results?.[2 * index + 1]?.[1];
+      if (typeof entry !== "string") {
         expired.push(id);
         return;
       }
-      const worker = fromJson(entry);
+      // PTTL is -1 only for an entry written without expiry (not by a worker): never silent.
+      const silentMs = typeof ttl === "number" && ttl >= 0 ? Math.max(0, this.#expiryMs - ttl) : 0;
+      const worker = fromJson(entry, silentMs);
       if (worker !== undefined) live.push(worker);
     });
     // SREM only what expired: a worker heartbeating meanwhile re-adds itself on its next beat.
@@ -107,7 +122,7 @@ function toJson(worker: WorkerHeartbeat, heartbeatAt: Date): WorkerJson {
   };
 }
 
-function fromJson(text: string): RegisteredWorker | undefined {
+function fromJson(text: string, silentMs: number): RegisteredWorker | undefined {
   let json: Partial<WorkerJson>;
   try {
     json = JSON.parse(text) as Partial<WorkerJson>;
@@ -135,6 +150,7 @@ function fromJson(text: string): RegisteredWorker | undefined {
     startedAt,
     stale: json.stale === true,
     heartbeatAt,
+    silentMs,
   };
 }
 

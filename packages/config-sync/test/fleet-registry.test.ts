@@ -52,13 +52,24 @@ describe.each(registries)("%s", (_name, make) => {
     await registry.heartbeat(worker("a", 12n));
     await registry.heartbeat(worker("a", 13n));
     const listed = await registry.list();
-    expect(listed.map(({ heartbeatAt: _, ...rest }) => rest)).toEqual([
+    expect(listed.map(({ heartbeatAt: _, silentMs: _silent, ...rest }) => rest)).toEqual([
       worker("a", 13n),
       worker("b", 0n),
     ]);
     for (const entry of listed) {
       expect(entry.heartbeatAt.getTime()).toBeGreaterThanOrEqual(before - 1);
     }
+  });
+
+  it("says how long a worker has been silent, from its last heartbeat", async () => {
+    const registry = await make(10_000);
+    await registry.heartbeat(worker("quiet", 1n));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await registry.heartbeat(worker("alive", 1n));
+    const [alive, quiet] = await registry.list();
+    expect(quiet?.silentMs).toBeGreaterThanOrEqual(250);
+    expect(quiet?.silentMs).toBeLessThan(10_000);
+    expect(alive?.silentMs).toBeLessThan(quiet?.silentMs ?? 0);
   });
 
   it("drops a worker that stops heartbeating after the expiry, and one that leaves at once", async () => {

@@ -11,7 +11,10 @@ const columns: Column<FleetWorker>[] = [
   { header: "version", value: (w) => w.version },
   { header: "revision", value: (w) => String(w.revision) },
   { header: "behind", value: (w) => String(w.revisionsBehind) },
-  { header: "stale", value: (w) => formatBool(w.stale) },
+  {
+    header: "stale",
+    value: (w) => (w.stale && w.staleReason ? `yes (${w.staleReason})` : formatBool(w.stale)),
+  },
   { header: "applied", value: (w) => formatTime(w.appliedTime) },
   { header: "heartbeat", value: (w) => formatTime(w.heartbeatTime) },
 ];
@@ -28,10 +31,12 @@ export function fleetCommand(program: Command, io: CliIo): void {
       const res = await ctx.client.config.getFleetStatus({});
       ctx.emit(GetFleetStatusResponseSchema, res, () => {
         const lagging = res.workers.filter((w) => w.revisionsBehind > 0n).length;
+        const stale = res.workers.filter((w) => w.stale).length;
         const summary =
           `store revision ${res.revision}; ${res.workers.length} live worker` +
           `${res.workers.length === 1 ? "" : "s"}` +
-          `${lagging > 0 ? `, ${lagging} behind` : ""}\n`;
+          `${lagging > 0 ? `, ${lagging} behind` : ""}` +
+          `${stale > 0 ? `, ${stale} stale` : ""}\n`;
         return res.workers.length === 0
           ? summary
           : `${formatTable(columns, res.workers)}${summary}`;

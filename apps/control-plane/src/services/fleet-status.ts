@@ -2,7 +2,11 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type FleetWorker, FleetWorkerSchema } from "@switchyard/api";
-import type { FleetRegistry, RegisteredWorker } from "@switchyard/config-sync";
+import {
+  type FleetRegistry,
+  HEARTBEAT_LATE_MS,
+  type RegisteredWorker,
+} from "@switchyard/config-sync";
 
 /** How often WaitForRevision reads the registry while it waits. */
 export const FLEET_POLL_MS = 20;
@@ -40,9 +44,22 @@ export async function listWorkers(fleet: FleetRegistry): Promise<RegisteredWorke
   }
 }
 
+/**
+ * Why a worker is stale, or undefined when it is not: silent for more than
+ * {@link HEARTBEAT_LATE_MS} (its entry has not expired yet, but it may be cut off from Redis,
+ * stopped or overloaded), or serving a disk snapshot by its own account.
+ */
+export function staleReason(worker: RegisteredWorker): string | undefined {
+  if (worker.silentMs > HEARTBEAT_LATE_MS) {
+    return `no heartbeat for ${Math.floor(worker.silentMs / 1000)} s`;
+  }
+  return worker.stale ? "its config bus is unreachable" : undefined;
+}
+
 /** A registered worker as the API shows it, with how far it is behind `storeRevision`. */
 export function toFleetWorker(worker: RegisteredWorker, storeRevision: bigint): FleetWorker {
   const behind = storeRevision - worker.revision;
+  const why = staleReason(worker);
   return create(FleetWorkerSchema, {
     id: worker.id,
     hostName: worker.hostName,
@@ -53,7 +70,9 @@ export function toFleetWorker(worker: RegisteredWorker, storeRevision: bigint): 
     appliedTime: worker.appliedAt && timestampFromDate(worker.appliedAt),
     startTime: timestampFromDate(worker.startedAt),
     heartbeatTime: timestampFromDate(worker.heartbeatAt),
-    stale: worker.stale,
+    stale: why !== undefined,
+    staleReason: why ?? "",
+    heartbeatAgeMs: BigInt(Math.round(worker.silentMs)),
   });
 }
 

@@ -6,6 +6,7 @@ import {
   closeRedisConnection,
   createRedisConnection,
   createSubscriberConnection,
+  HEARTBEAT_INTERVAL_MS,
   RedisConfigSubscriber,
   type RedisConnection,
   type RedisConnectionOptions,
@@ -38,7 +39,10 @@ export interface StartFleetWorkerOptions {
   readonly logger?: Logger;
   /** Redis key prefix, inside the hash tag. Default `switchyard`. */
   readonly prefix?: string;
-  /** Heartbeat period. Default 2000 ms (the registry's expiry is 10 000 ms). */
+  /**
+   * Heartbeat period. Default `HEARTBEAT_INTERVAL_MS`, 2000 ms (the registry's expiry is
+   * 10 000 ms; the control plane lists a worker silent for 6000 ms stale).
+   */
   readonly heartbeatMs?: number;
   /** How often the subscriber re-checks the bus's head. Default 3000 ms. */
   readonly recheckMs?: number;
@@ -236,7 +240,7 @@ export async function startFleetWorker(
   const timer = setInterval(() => {
     beat();
     countWorkers();
-  }, options.heartbeatMs ?? 2000);
+  }, options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS);
   timer.unref();
 
   const running = worker;
