@@ -38,6 +38,7 @@ export {
   createSubscriberConnection,
   type RedisConnection,
   type RedisConnectionOptions,
+  redisConnectionName,
 } from "./redis-connection.js";
 export { RedisFleetRegistry, type RedisFleetRegistryOptions } from "./redis-fleet-registry.js";
 export {

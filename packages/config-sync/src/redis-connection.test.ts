@@ -3,7 +3,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestCa, freePort, type RedisServer, startRedis, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeRedisConnection, createRedisConnection } from "./redis-connection.js";
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  redisConnectionName,
+} from "./redis-connection.js";
+
+describe("redisConnectionName", () => {
+  it("joins role and id, with what Redis refuses in a name replaced", () => {
+    expect(redisConnectionName("switchyard-worker", "web-1-4242-9f3a")).toBe(
+      "switchyard-worker:web-1-4242-9f3a",
+    );
+    expect(redisConnectionName("switchyard-worker", "my host\nbox-é-1")).toBe(
+      "switchyard-worker:my_host_box-_-1",
+    );
+  });
+});
 
 describe("createRedisConnection options", () => {
   it.each([

@@ -21,7 +21,7 @@ export interface RedisConnectionOptions {
    * caller never waits for a connection that may not come back.
    */
   enableOfflineQueue?: boolean;
-  /** Connection name shown by `CLIENT LIST` (e.g. `switchyard-worker`). Default none. */
+  /** Connection name shown by `CLIENT LIST` (see {@link redisConnectionName}). Default none. */
   name?: string;
   /** How long connecting may take before it is retried. Default 2000 ms. */
   connectTimeoutMs?: number;
@@ -88,6 +88,15 @@ export function createRedisConnection(options: RedisConnectionOptions): RedisCon
   const onError = options.onError ?? (() => {});
   connection.on("error", onError);
   return connection;
+}
+
+/**
+ * A connection name for `CLIENT LIST`: `<role>:<id>` (`switchyard-worker:web-1-4242-9f3a…`), so
+ * an operator can tell which process a connection belongs to. Redis refuses a name with
+ * spaces, newlines or any character outside `!`..`~` (CLIENT SETNAME); each becomes `_`.
+ */
+export function redisConnectionName(role: string, id: string): string {
+  return `${role}:${id}`.replace(/[^!-~]/g, "_");
 }
 
 /**

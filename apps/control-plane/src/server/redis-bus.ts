@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import {
   closeRedisConnection,
   configKeys,
@@ -5,6 +6,7 @@ import {
   RedisConfigPublisher,
   type RedisConnection,
   RedisFleetRegistry,
+  redisConnectionName,
 } from "@switchyard/config-sync";
 import type { Logger } from "../logger.js";
 
@@ -47,7 +49,8 @@ export async function connectRedisBus(options: ConnectRedisBusOptions): Promise<
   try {
     connection = createRedisConnection({
       ...(options.clusterNodes ? { clusterNodes: options.clusterNodes } : { url: options.url }),
-      name: "switchyard-control-plane",
+      // Host name and pid, so `CLIENT LIST` tells two control planes' connections apart.
+      name: redisConnectionName("switchyard-control-plane", `${hostname()}-${process.pid}`),
       onError: (error) => logger.debug({ err: error }, "redis connection error"),
     });
   } catch (error) {

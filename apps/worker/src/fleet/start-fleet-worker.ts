@@ -11,6 +11,7 @@ import {
   type RedisConnection,
   type RedisConnectionOptions,
   RedisFleetRegistry,
+  redisConnectionName,
   SnapshotEncoder,
   type SyncEvent,
 } from "@switchyard/config-sync";
@@ -103,12 +104,15 @@ export async function startFleetWorker(
 
   let worker: Worker | undefined;
   const outage = outageLog(logger);
-  const connection = connect(config, outage.failed);
+  // Connection names carry the worker's id, so `CLIENT LIST` tells whose each connection is.
+  const connection = connect(config, outage.failed, {
+    name: redisConnectionName("switchyard-worker", id),
+  });
   // Rate-limit counters on a connection of their own, no retry: the limiter bounds each
   // request's wait (SWITCHYARD_RATE_LIMIT_TIMEOUT_MS); its errors are the limiter's to count
   // (switchyard_rate_limit_store_errors_total), not an outage of the config bus.
   const rateLimitConnection = connect(config, () => {}, {
-    name: "switchyard-worker-rate-limit",
+    name: redisConnectionName("switchyard-worker-rate-limit", id),
     maxRetriesPerRequest: 0,
   });
   const subscriberConnection = createSubscriberConnection(connection, outage.failed);
@@ -271,7 +275,7 @@ export async function startFleetWorker(
 function connect(
   config: WorkerConfig,
   onError: (error: Error) => void,
-  extra: Pick<RedisConnectionOptions, "name" | "commandTimeoutMs" | "maxRetriesPerRequest"> = {},
+  extra: Pick<RedisConnectionOptions, "name" | "commandTimeoutMs" | "maxRetriesPerRequest">,
 ): RedisConnection {
   const setting =
     config.redisUrl === undefined ? "SWITCHYARD_REDIS_CLUSTER_NODES" : "SWITCHYARD_REDIS_URL";
@@ -279,7 +283,6 @@ function connect(
     return createRedisConnection({
       url: config.redisUrl,
       clusterNodes: config.redisClusterNodes,
-      name: "switchyard-worker",
       onError,
       ...extra,
     });
