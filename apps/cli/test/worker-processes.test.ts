@@ -256,7 +256,7 @@ describe("switchyard worker --processes", () => {
     for (const pid of pids) expect(alive(pid)).toBe(false);
   });
 
-  it("--processes 1 runs one worker in the command's own process", async () => {
+  it("--processes 1 runs one worker in the command's own process; on SIGTERM /readyz says draining", async () => {
     await bus.snapshot(snapshotAt(1n, [ruleOf("a", "/a/*", target("/a"))]));
     const dir = await mkdtemp(join(tmpdir(), "sy-processes-"));
     dirs.push(dir);
@@ -268,6 +268,22 @@ describe("switchyard worker --processes", () => {
       return entries.length === 1 && entries;
     });
     expect(list[0]!.pid).toBe(w.child.pid);
-    expect(await w.stop("SIGTERM")).toBe(0);
+
+    // While a slow request drains: /readyz 503 draining, /healthz 200, the request answered.
+    let slowDone = false;
+    const slow = get(w.proxyUrl, "/a/slow", HOST).finally(() => {
+      slowDone = true;
+    });
+    await waitFor(() => upstream.requests.some((r) => r.url === "/a/slow"));
+    const exited = w.stop("SIGTERM");
+    const draining = await waitFor(async () => {
+      const answer = await readyz(w);
+      return answer.status === 503 && answer;
+    });
+    expect(draining.body).toMatchObject({ status: "draining", revision: "1" });
+    expect((await fetch(`${w.adminUrl}/healthz`)).status).toBe(200);
+    expect(slowDone).toBe(false);
+    expect((await slow).status).toBe(200);
+    expect(await exited).toBe(0);
   });
 });
