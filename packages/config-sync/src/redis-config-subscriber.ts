@@ -118,6 +118,17 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
   #started = false;
   #closed = false;
   readonly #onReady = () => void this.refresh();
+  /**
+   * SUBSCRIBE on every `ready` of the subscriber connection, not once at start: a SUBSCRIBE
+   * queued while the connection was still connecting times out like any command (a busy host
+   * starting many processes), and ioredis only resubscribes channels that were subscribed. A
+   * repeated SUBSCRIBE of the same channel changes nothing.
+   */
+  readonly #subscribeNotify = () => {
+    this.#subscriberConnection.subscribe(this.#keys.notify).catch((error: unknown) => {
+      this.#onEvent({ kind: "redis-error", error: asError(error) });
+    });
+  };
   readonly #onMessage = (_channel: string, message: string) => {
     const revision = parseRevision(message);
     const served = this.#served?.revision;
@@ -158,10 +169,9 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
     this.#started = true;
     this.#connection.on("ready", this.#onReady);
     this.#subscriberConnection.on("ready", this.#onReady);
+    this.#subscriberConnection.on("ready", this.#subscribeNotify);
     this.#subscriberConnection.on("message", this.#onMessage);
-    this.#subscriberConnection.subscribe(this.#keys.notify).catch((error: unknown) => {
-      this.#onEvent({ kind: "redis-error", error: asError(error) });
-    });
+    if (this.#subscriberConnection.status === "ready") this.#subscribeNotify();
     this.#timer = setInterval(() => void this.refresh(), this.#recheckMs);
     this.#timer.unref();
     await this.#untilReady();
@@ -189,6 +199,7 @@ export class RedisConfigSubscriber implements ConfigSubscriber {
     clearInterval(this.#timer);
     this.#connection.off("ready", this.#onReady);
     this.#subscriberConnection.off("ready", this.#onReady);
+    this.#subscriberConnection.off("ready", this.#subscribeNotify);
     this.#subscriberConnection.off("message", this.#onMessage);
     if (this.#ownsSubscriberConnection) {
       await closeRedisConnection(this.#subscriberConnection);

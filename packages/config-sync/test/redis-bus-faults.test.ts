@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { configKeys, RedisConfigPublisher, RedisFleetRegistry } from "../src/index.js";
 import { deltaOf, Harness, ofKind, rule, snapshotAt, uniquePrefix } from "./fixtures.js";
 
+const prefixNotify = (prefix: string) => configKeys(prefix).notify;
+
 const GARBAGE = Buffer.from("ffffffffffffffffffffff", "hex"); // a varint that never ends
 
 const harness = new Harness();
@@ -52,6 +54,28 @@ describe("RedisConfigSubscriber when Redis fails", () => {
     await waitFor(() => subscriber.current()?.revision === 7n);
     expect(subscriber.current()?.rules).toHaveLength(5);
     expect(subscriber.status()).toMatchObject({ stale: false, connected: true, source: "redis" });
+  });
+
+  it("subscribes once ready when the SUBSCRIBE queued while connecting timed out", async () => {
+    const { redis, prefix, publisher } = await setUp();
+    // Redis accepts connections but answers nothing for longer than the command timeout: the
+    // subscriber connection's first SUBSCRIBE, queued until it is ready, times out.
+    redis.pause();
+    const connection = harness.connectLater({ url: redis.url, commandTimeoutMs: 200 });
+    const started = harness.subscriber({ connection, prefix, recheckMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    redis.resume();
+    const { subscriber } = await started;
+    await waitFor(() => subscriber.current()?.revision === 5n, { timeoutMs: 5000 });
+    // Only the notification can bring the next revision in time: the recheck is a minute away.
+    await waitFor(
+      async () => (await connection.pubsub("NUMSUB", prefixNotify(prefix))).at(1) === 1,
+      {
+        timeoutMs: 5000,
+      },
+    );
+    await publisher.publishDelta(deltaOf(5n, 6n, [rule(10)]));
+    await waitFor(() => subscriber.current()?.revision === 6n, { timeoutMs: 2000 });
   });
 
   it("keeps serving through a Redis restart without persistence and converges after it", async () => {
