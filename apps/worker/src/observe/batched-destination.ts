@@ -4,7 +4,6 @@ import {
   createLogRing,
   drainLogRing,
   FLUSH_ASKED,
-  LOCK,
   type LogRing,
   LogRingWriter,
   STOP,
@@ -130,15 +129,7 @@ export class BatchedDestination implements AccessDestination {
 
   /** Writes everything pending from the calling thread before returning: for process exit. */
   flushSync(): void {
-    const { control } = this.#ring;
-    // The writer holds the lock only while it drains.
-    while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) Atomics.wait(control, LOCK, 1, 5);
-    try {
-      drainLogRing(this.#ring, this.#fd, pause);
-    } finally {
-      Atomics.store(control, LOCK, 0);
-      Atomics.notify(control, LOCK);
-    }
+    drainLogRing(this.#ring, this.#fd);
   }
 
   /** Writes what is pending and stops the writer thread. */
@@ -148,12 +139,6 @@ export class BatchedDestination implements AccessDestination {
     this.#wake();
     await new Promise<void>((resolve) => this.#thread.once("exit", () => resolve()));
   }
-}
-
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-/** Blocks the calling thread for 10 ms: a full pipe's retry. */
-function pause() {
-  Atomics.wait(pauseCell, 0, 0, 10);
 }
 
 /**

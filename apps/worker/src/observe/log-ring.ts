@@ -154,10 +154,21 @@ export class LogRingWriter {
 
 /**
  * The consumer's side: formats every record up to the tail and writes the lines to `fd`, then
- * frees their room. Callers hold {@link LOCK}. `retry` waits out a full non-blocking pipe.
- * Returns how many records it took.
+ * frees their room. Takes {@link LOCK} for it, so the writer thread and a `flushSync` on the main
+ * thread take turns. Returns how many records it took.
  */
-export function drainLogRing(ring: LogRing, fd: number, retry: () => void): number {
+export function drainLogRing(ring: LogRing, fd: number): number {
+  const { control } = ring;
+  while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) Atomics.wait(control, LOCK, 1, 5);
+  try {
+    return drainRecords(ring, fd);
+  } finally {
+    Atomics.store(control, LOCK, 0);
+    Atomics.notify(control, LOCK);
+  }
+}
+
+function drainRecords(ring: LogRing, fd: number): number {
   const { control, data } = ring;
   const view = new DataView(data);
   const bytes = Buffer.from(data);
@@ -174,7 +185,7 @@ export function drainLogRing(ring: LogRing, fd: number, retry: () => void): numb
     const batch = lines.join("");
     lines = [];
     chars = 0;
-    writeAll(fd, Buffer.from(batch, "utf8"), retry);
+    writeAll(fd, Buffer.from(batch, "utf8"));
   };
   for (;;) {
     const tail = Atomics.load(control, TAIL);
@@ -199,7 +210,7 @@ export function drainLogRing(ring: LogRing, fd: number, retry: () => void): numb
   const dropped = Atomics.exchange(control, DROPPED, 0);
   if (dropped > 0) {
     const warning = { level: "warn", time: Date.now(), msg: "log lines dropped", dropped };
-    writeAll(fd, Buffer.from(`${JSON.stringify(warning)}\n`, "utf8"), retry);
+    writeAll(fd, Buffer.from(`${JSON.stringify(warning)}\n`, "utf8"));
   }
   return taken;
 }
@@ -241,15 +252,17 @@ function readRecord(view: DataView, bytes: Buffer, at: number): string {
   return formatAccessLine(entry, String(view.getFloat64(at + 8, true)));
 }
 
-function writeAll(fd: number, data: Buffer, retry: () => void) {
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
+
+function writeAll(fd: number, data: Buffer) {
   let offset = 0;
   while (offset < data.length) {
     try {
       offset += writeSync(fd, data, offset);
     } catch (error) {
-      // A non-blocking pipe that is full: wait, then go on (sonic-boom does the same).
+      // A non-blocking pipe that is full: wait 10 ms, then go on (sonic-boom does the same).
       if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-      retry();
+      Atomics.wait(pauseCell, 0, 0, 10);
     }
   }
 }

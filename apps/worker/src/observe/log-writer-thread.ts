@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { WriterMessage } from "./batched-destination.js";
-import { drainLogRing, FLUSH_ASKED, LOCK, type LogRing, STOP, WAKE } from "./log-ring.js";
+import { drainLogRing, FLUSH_ASKED, type LogRing, STOP, WAKE } from "./log-ring.js";
 
 const { ring, fd, maxDelayMs } = workerData as {
   readonly ring: LogRing;
@@ -14,8 +14,6 @@ const { ring, fd, maxDelayMs } = workerData as {
   readonly maxDelayMs: number;
 };
 const { control } = ring;
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-const pause = () => Atomics.wait(pauseCell, 0, 0, 10);
 let reported = 0;
 
 for (;;) {
@@ -25,18 +23,12 @@ for (;;) {
   const stopping = Atomics.load(control, STOP) === 1;
   let error: string | undefined;
   let taken = 0;
-  // `flushSync` on the main thread may be draining: take turns.
-  while (Atomics.compareExchange(control, LOCK, 0, 1) !== 0) Atomics.wait(control, LOCK, 1, 5);
   try {
-    taken = drainLogRing(ring, fd, pause);
+    taken = drainLogRing(ring, fd);
   } catch (failure) {
     error = (failure as Error).message;
-  } finally {
-    Atomics.store(control, LOCK, 0);
-    Atomics.notify(control, LOCK);
   }
-  // The main thread keeps this thread referenced while records wait: it learns here when
-  // they are out.
+  // `flush(done)` on the main thread answers from these reports.
   if (taken > 0 || asked !== reported || error !== undefined) {
     reported = asked;
     const message: WriterMessage = { flushed: asked, error };
