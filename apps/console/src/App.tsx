@@ -1,0 +1,73 @@
+import { NavLink, Route, Routes, useParams } from "react-router";
+import { useSession } from "./api/session.js";
+import { AuditPage } from "./pages/AuditPage.js";
+import { FleetPage } from "./pages/FleetPage.js";
+import { NotFoundPage } from "./pages/NotFoundPage.js";
+import { ProjectPage } from "./pages/ProjectPage.js";
+import { ProjectsPage } from "./pages/ProjectsPage.js";
+import { TesterPage } from "./pages/TesterPage.js";
+import { RulesPage } from "./rules/RulesPage.js";
+
+/** The signed-in layout: header (who, role, sign out), navigation, and the page. */
+export function App() {
+  const { unscoped } = useSession();
+  return (
+    <div className="layout">
+      <Header />
+      <nav className="nav" aria-label="Main">
+        <ul>
+          <li>
+            <NavLink to="/" end>
+              Projects
+            </NavLink>
+          </li>
+          <li>
+            <NavLink to="/tester">Request tester</NavLink>
+          </li>
+          <li>
+            <NavLink to="/fleet">Fleet</NavLink>
+          </li>
+          {unscoped && (
+            <li>
+              <NavLink to="/audit">Audit log</NavLink>
+            </li>
+          )}
+        </ul>
+      </nav>
+      <main className="main" id="main">
+        <Routes>
+          <Route path="/" element={<ProjectsPage />} />
+          <Route path="/projects/:projectId" element={<ProjectPage />} />
+          <Route path="/projects/:projectId/rules" element={<RulesRoute />} />
+          <Route path="/tester" element={<TesterPage />} />
+          <Route path="/fleet" element={<FleetPage />} />
+          <Route path="/audit" element={unscoped ? <AuditPage /> : <NotFoundPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </main>
+    </div>
+  );
+}
+
+function Header() {
+  const { actor, role, signOut } = useSession();
+  return (
+    <header className="header">
+      <p className="brand">Switchyard</p>
+      <div className="who">
+        <span data-testid="session-actor">{actor}</span>{" "}
+        <span className="role" data-testid="session-role">
+          {role}
+        </span>
+        <button type="button" className="sign-out" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function RulesRoute() {
+  const { projectId = "" } = useParams();
+  return <RulesPage projectId={projectId} />;
+}
