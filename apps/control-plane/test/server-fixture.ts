@@ -59,12 +59,16 @@ export function captureLogs() {
 
 /** Starts a control plane on a fresh PGlite directory (or `pglite`, to restart on one). */
 export async function startTestControlPlane(
-  options: { env?: Record<string, string>; pglite?: PgliteDir } = {},
+  options: { env?: Record<string, string>; pglite?: PgliteDir; consoleDir?: string } = {},
 ): Promise<TestControlPlane> {
   const pglite = options.pglite ?? (await createPgliteDir());
   const config = parseControlPlaneEnv(testEnv({ SWITCHYARD_DATA_DIR: pglite.dir, ...options.env }));
   const { logs, raw, logger } = captureLogs();
-  const controlPlane = await startControlPlane(config, { logger, shutdownGraceMs: 2_000 });
+  const controlPlane = await startControlPlane(config, {
+    logger,
+    shutdownGraceMs: 2_000,
+    consoleDir: options.consoleDir,
+  });
   return {
     controlPlane,
     config,

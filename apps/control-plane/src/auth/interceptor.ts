@@ -1,62 +1,54 @@
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import type { Logger } from "pino";
-import type { TokenStore } from "../store/tokens.js";
-import { createLastUsedStamper } from "./last-used.js";
-import { BOOTSTRAP_ADMIN, type Principal, principalKey, principalOfToken } from "./principal.js";
-import { hashTokenSecret, secretsEqual, TOKEN_SECRET_PREFIX } from "./token-secret.js";
+import type { Interceptor } from "@connectrpc/connect";
+import {
+  type Authenticator,
+  type AuthenticatorOptions,
+  createAuthenticator,
+  unauthenticated,
+} from "./authenticator.js";
+import { principalKey } from "./principal.js";
 
 /** Options of `createAuthInterceptor`. */
-export interface AuthInterceptorOptions {
-  store: { tokens: Pick<TokenStore, "findBySecretHash" | "markUsed"> };
-  /** SWITCHYARD_ADMIN_TOKEN: accepted as an unscoped ADMIN. Unset or empty: none. */
-  adminToken?: string;
+export interface AuthInterceptorOptions extends AuthenticatorOptions {
   /** Services callable without a token. Default: `grpc.health.v1.Health` only. */
   publicServices?: readonly string[];
-  logger?: Pick<Logger, "warn" | "error">;
+  /**
+   * The web console's sessions: given a request's headers, the API token its session cookie
+   * carries, or undefined when it has none. Throws (Unauthenticated) when the cookie is there
+   * but the request fails the console's forgery checks. Used only for calls without an
+   * Authorization header. Default: no sessions.
+   */
+  sessionToken?: (header: Headers) => string | undefined;
+  /** Default: one made from `store`, `adminToken` and `logger`. */
+  authenticate?: Authenticator;
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i; // RFC 6750 §2.1; scheme is case-insensitive (RFC 9110 §11.1)
 
 /**
- * Authenticates every call with `Authorization: Bearer <token>` and puts the
- * caller in the context (`principalKey`). A missing, malformed, unknown or
- * deleted token is Unauthenticated; roles and scopes are checked by handlers.
+ * Authenticates every call with `Authorization: Bearer <token>`, or else the web console's
+ * session cookie, and puts the caller in the context (`principalKey`). A missing, malformed,
+ * unknown or deleted token is Unauthenticated; roles and scopes are checked by handlers.
  */
 export function createAuthInterceptor(options: AuthInterceptorOptions): Interceptor {
-  const { store, logger } = options;
-  const adminToken = options.adminToken || undefined;
+  const authenticate = options.authenticate ?? createAuthenticator(options);
   const publicServices = new Set(options.publicServices ?? ["grpc.health.v1.Health"]);
-  const stamp = createLastUsedStamper(store.tokens, (err) =>
-    logger?.warn({ err }, "could not record token use"),
-  );
 
-  async function authenticate(header: string | null): Promise<Principal> {
-    if (header === null || header.trim() === "") {
+  function secretOf(header: Headers): string {
+    const authorization = header.get("authorization");
+    if (authorization === null || authorization.trim() === "") {
+      const session = options.sessionToken?.(header);
+      if (session !== undefined) return session;
       throw unauthenticated("missing bearer token; send Authorization: Bearer <token>");
     }
-    const secret = BEARER.exec(header)?.[1];
+    const secret = BEARER.exec(authorization)?.[1];
     if (secret === undefined) throw unauthenticated("expected Authorization: Bearer <token>");
-    if (adminToken !== undefined && secretsEqual(secret, adminToken)) return BOOTSTRAP_ADMIN;
-    if (secret.startsWith(TOKEN_SECRET_PREFIX)) {
-      const token = await store.tokens.findBySecretHash(hashTokenSecret(secret)).catch((err) => {
-        logger?.error({ err }, "token lookup failed");
-        throw new ConnectError("authorization: token lookup failed", Code.Unavailable);
-      });
-      if (token) {
-        stamp(token.id);
-        return principalOfToken(token);
-      }
-    }
-    throw unauthenticated("invalid or deleted token");
+    return secret;
   }
 
   return (next) => async (req) => {
     if (!publicServices.has(req.service.typeName)) {
-      req.contextValues.set(principalKey, await authenticate(req.header.get("authorization")));
+      req.contextValues.set(principalKey, await authenticate(secretOf(req.header)));
     }
     return next(req);
   };
 }
-
-const unauthenticated = (message: string) =>
-  new ConnectError(`authorization: ${message}`, Code.Unauthenticated);

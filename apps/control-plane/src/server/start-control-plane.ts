@@ -3,8 +3,12 @@ import { compressionBrotli, compressionGzip, connectNodeAdapter } from "@connect
 import type { ConfigPublisher, FleetRegistry } from "@switchyard/config-sync";
 import type { Readiness } from "../admin/admin-handler.js";
 import { listenAdminServer } from "../admin/admin-server.js";
+import { createAuthenticator } from "../auth/authenticator.js";
 import { createAuthInterceptor } from "../auth/interceptor.js";
 import { principalKey } from "../auth/principal.js";
+import { loadConsoleAssets } from "../console/console-assets.js";
+import { createConsoleHandler } from "../console/console-handler.js";
+import { createConsoleSessions, sessionTokenReader } from "../console/console-session.js";
 import type { ControlPlaneConfig } from "../env.js";
 import { createHealthMonitor } from "../health/health-monitor.js";
 import { healthRoutes } from "../health/health-routes.js";
@@ -67,6 +71,12 @@ export interface StartControlPlaneOptions {
    * connections, 100 streams, 10 s to the preface); tests shorten them.
    */
   apiLimits?: H2cServerOptions;
+  /**
+   * The built web console (`apps/console/dist`), served at `/` on the API's port with its
+   * session endpoint at `/console/session`. Default: none (the session endpoint still answers;
+   * pages answer 404).
+   */
+  consoleDir?: string;
 }
 
 /** A running control plane. */
@@ -174,6 +184,19 @@ export async function startControlPlane(
       await publishing.repair();
     }
 
+    const authenticate = createAuthenticator({
+      store: opened,
+      adminToken: config.adminToken,
+      logger,
+    });
+    const sessions = createConsoleSessions(keyring);
+    const consoleAssets = options.consoleDir
+      ? await loadConsoleAssets(options.consoleDir)
+      : new Map();
+    if (options.consoleDir && consoleAssets.size === 0) {
+      logger.warn({ dir: options.consoleDir }, "the web console is not built; / answers 404");
+    }
+
     const monitor = createHealthMonitor({ probe: () => opened.revision() });
     cleanups.push(async () => monitor.shutdown());
     const shutdown = new AbortController();
@@ -198,8 +221,8 @@ export async function startControlPlane(
           createLoggingInterceptor(logger, { actor: (values) => values.get(principalKey)?.actor }),
           createAuthInterceptor({
             store: opened,
-            adminToken: config.adminToken,
-            logger,
+            authenticate,
+            sessionToken: sessionTokenReader(sessions),
             publicServices: PUBLIC_SERVICE_NAMES,
           }),
           createValidationInterceptor(),
@@ -207,6 +230,7 @@ export async function startControlPlane(
         ],
         readMaxBytes: READ_MAX_BYTES,
         acceptCompression: ACCEPT_COMPRESSION,
+        fallback: createConsoleHandler({ assets: consoleAssets, sessions, authenticate, logger }),
         shutdownSignal: shutdown.signal,
       }),
       options.apiLimits,
