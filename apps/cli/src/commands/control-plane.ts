@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { CliError } from "../cli-error.js";
+import { consoleDir } from "../console-dir.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { oneLine } from "../report-error.js";
@@ -45,6 +46,7 @@ export function controlPlaneCommand(program: Command, io: CliIo): void {
       try {
         server = await cp.startControlPlane(config, {
           logger,
+          consoleDir: consoleDir(),
           ...(bus && {
             publisher: bus.publisher,
             fleet: bus.fleet,
@@ -58,7 +60,9 @@ export function controlPlaneCommand(program: Command, io: CliIo): void {
         throw err;
       }
       bus?.onReconnect(() => void server.repairBus());
-      io.err(`switchyard control plane: API ${server.apiUrl}, admin ${server.adminUrl}\n`);
+      io.err(
+        `switchyard control plane: API ${server.apiUrl}, console ${server.apiUrl}/, admin ${server.adminUrl}\n`,
+      );
       const signal = await shutdownSignal();
       io.err(`switchyard control plane: ${signal}, shutting down\n`);
       await server.close();

@@ -36,6 +36,7 @@ export function devBanner(input: DevBannerInput): string {
     `switchyard dev: control plane and worker in one process${store}`,
     `  proxy        ${input.proxyUrl}`,
     `  API          ${input.apiUrl}`,
+    `  console      ${input.apiUrl}/ (sign in with the admin token)`,
     `  admin        ${input.adminUrl} (/healthz /readyz /metrics)`,
     `  admin token  ${input.adminToken} (${kept})`,
   ];

@@ -2,6 +2,7 @@ import { MemoryConfigBus } from "@switchyard/config-sync";
 import { type ControlPlane, StartupError, startControlPlane } from "@switchyard/control-plane";
 import { createWorkerLogger, startWorker, type Worker } from "@switchyard/worker";
 import { CliError } from "../cli-error.js";
+import { consoleDir } from "../console-dir.js";
 import { ExitCode } from "../exit-codes.js";
 import { oneLine } from "../report-error.js";
 import { type DevAdminServer, listenDevAdminServer } from "./dev-admin-server.js";
@@ -45,6 +46,7 @@ export async function startDev(settings: DevSettings): Promise<Dev> {
       publisher: bus,
       fleet: fleet.registry,
       adminServer: false,
+      consoleDir: consoleDir(),
     }).catch((error: unknown) => {
       if (error instanceof StartupError) throw startupFailure(error.message);
       throw error;
