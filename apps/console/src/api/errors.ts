@@ -109,3 +109,15 @@ export function unshownErrors(errors: Record<string, string>, shown: readonly st
     .filter(([field]) => !shown.includes(field))
     .map(([field, message]) => (field === FORM ? message : `${field}: ${message}`));
 }
+
+/** The errors of the fields under `prefix`, keyed by the rest of their path: `project.rate_limit` → `limit`. */
+export function errorsUnder(
+  errors: Record<string, string>,
+  prefix: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, message] of Object.entries(errors)) {
+    if (field.startsWith(`${prefix}.`)) out[field.slice(prefix.length + 1)] = message;
+  }
+  return out;
+}

@@ -1,0 +1,159 @@
+import { create } from "@bufbuild/protobuf";
+import { type RateLimit, RateLimitKey, RateLimitSchema } from "@switchyard/api";
+import { formatDuration } from "../format.js";
+import { FieldError, TextField } from "./Field.js";
+
+/** A rate limit as a form holds it: numbers as typed, so a bad one reaches the API's checks. */
+export interface RateLimitValues {
+  enabled: boolean;
+  limit: string;
+  windowMs: string;
+  key: RateLimitKey;
+  headerName: string;
+  skipSuccessful: boolean;
+  skipFailed: boolean;
+}
+
+/** The form's values for `rateLimit` (unset: off, 100 requests a minute per client address). */
+export function rateLimitValues(rateLimit: RateLimit | undefined): RateLimitValues {
+  return {
+    enabled: rateLimit !== undefined,
+    limit: String(rateLimit?.limit ?? 100),
+    windowMs: String(rateLimit?.windowMs ?? 60_000),
+    key: rateLimit?.key ?? RateLimitKey.IP,
+    headerName: rateLimit?.headerName ?? "",
+    skipSuccessful: rateLimit?.skipSuccessful ?? false,
+    skipFailed: rateLimit?.skipFailed ?? false,
+  };
+}
+
+/** The message for the form's values; undefined when the limit is off. */
+export function toRateLimit(values: RateLimitValues): RateLimit | undefined {
+  if (!values.enabled) return undefined;
+  return create(RateLimitSchema, {
+    limit: toInt(values.limit),
+    windowMs: toInt(values.windowMs),
+    key: values.key,
+    headerName: values.headerName,
+    skipSuccessful: values.skipSuccessful,
+    skipFailed: values.skipFailed,
+  });
+}
+
+/** An int32 from what was typed; 0 for anything else, which the API refuses by name. */
+function toInt(text: string): number {
+  const n = Number(text.trim());
+  return Number.isInteger(n) && Math.abs(n) <= 2 ** 31 - 1 ? n : 0;
+}
+
+/** `100 requests / 1.0 min per ip`, or "none". */
+export function describeRateLimit(rateLimit: RateLimit | undefined): string {
+  if (rateLimit === undefined) return "none";
+  const key =
+    rateLimit.key === RateLimitKey.HEADER
+      ? `header ${rateLimit.headerName}`
+      : rateLimit.key === RateLimitKey.SUBJECT
+        ? "subject"
+        : "client address";
+  return `${rateLimit.limit} requests per ${formatDuration(rateLimit.windowMs)} per ${key}`;
+}
+
+const KEYS: { value: RateLimitKey; label: string }[] = [
+  { value: RateLimitKey.IP, label: "Client address" },
+  { value: RateLimitKey.SUBJECT, label: "Verified subject" },
+  { value: RateLimitKey.HEADER, label: "Request header" },
+];
+
+interface Props {
+  /** Id prefix of the inputs. */
+  id: string;
+  values: RateLimitValues;
+  onChange: (values: RateLimitValues) => void;
+  /** Errors keyed by the rate limit's own fields: `limit`, `window_ms`, `key`, `header_name`. */
+  errors: Record<string, string | undefined>;
+}
+
+/** Inputs for a rate limit, with the API's errors beside each. */
+export function RateLimitFields({ id, values, onChange, errors }: Props) {
+  const set = (patch: Partial<RateLimitValues>) => onChange({ ...values, ...patch });
+  return (
+    <fieldset className="card">
+      <legend>Rate limit</legend>
+      <label className="inline" htmlFor={`${id}-enabled`}>
+        <input
+          id={`${id}-enabled`}
+          type="checkbox"
+          checked={values.enabled}
+          onChange={(e) => set({ enabled: e.target.checked })}
+        />
+        Limit requests
+      </label>
+      {values.enabled && (
+        <>
+          <div className="row">
+            <TextField
+              id={`${id}-limit`}
+              label="Requests per window"
+              type="number"
+              value={values.limit}
+              onChange={(limit) => set({ limit })}
+              error={errors["limit"]}
+            />
+            <TextField
+              id={`${id}-window`}
+              label="Window (ms)"
+              type="number"
+              value={values.windowMs}
+              onChange={(windowMs) => set({ windowMs })}
+              error={errors["window_ms"]}
+            />
+            <div className="field">
+              <label htmlFor={`${id}-key`}>Counted per</label>
+              <select
+                id={`${id}-key`}
+                value={values.key}
+                onChange={(e) => set({ key: Number(e.target.value) as RateLimitKey })}
+                aria-invalid={errors["key"] ? true : undefined}
+                aria-describedby={errors["key"] ? `${id}-key-error` : undefined}
+              >
+                {KEYS.map((k) => (
+                  <option key={k.value} value={k.value}>
+                    {k.label}
+                  </option>
+                ))}
+              </select>
+              <FieldError id={`${id}-key`} error={errors["key"]} />
+            </div>
+          </div>
+          {(values.key === RateLimitKey.HEADER || errors["header_name"]) && (
+            <TextField
+              id={`${id}-header`}
+              label="Header name"
+              value={values.headerName}
+              onChange={(headerName) => set({ headerName })}
+              error={errors["header_name"]}
+            />
+          )}
+          <label className="inline" htmlFor={`${id}-skip-successful`}>
+            <input
+              id={`${id}-skip-successful`}
+              type="checkbox"
+              checked={values.skipSuccessful}
+              onChange={(e) => set({ skipSuccessful: e.target.checked })}
+            />
+            Do not count successful responses
+          </label>{" "}
+          <label className="inline" htmlFor={`${id}-skip-failed`}>
+            <input
+              id={`${id}-skip-failed`}
+              type="checkbox"
+              checked={values.skipFailed}
+              onChange={(e) => set({ skipFailed: e.target.checked })}
+            />
+            Do not count failed responses
+          </label>
+        </>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,237 @@
+import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { type Alias, type Domain, ProjectService } from "@switchyard/api";
+import { type FormEvent, useState } from "react";
+import { fieldErrors, unshownErrors } from "../../api/errors.js";
+import { useEtagEdit } from "../../api/etag-edit.js";
+import { useClient, useInvalidate } from "../../api/queries.js";
+import { useSession } from "../../api/session.js";
+import { LoadError } from "../../components/Alert.js";
+import { ConflictNotice } from "../../components/Conflict.js";
+import { DeleteButton } from "../../components/DeleteButton.js";
+import { FieldError, FormErrors, TextField } from "../../components/Field.js";
+import { formatTime } from "../../format.js";
+import { ALL } from "./AliasesSection.js";
+
+/** A project's domains: the hosts it answers, each for the project or one of its aliases. */
+export function DomainsSection({ projectId }: { projectId: string }) {
+  const { canEdit } = useSession();
+  const list = useQuery(ProjectService.method.listDomains, { projectId, pageSize: ALL });
+  const aliases =
+    useQuery(ProjectService.method.listAliases, { projectId, pageSize: ALL }).data?.aliases ?? [];
+  const domains = list.data?.domains ?? [];
+  return (
+    <section aria-labelledby="domains-heading">
+      <h2 id="domains-heading">Domains</h2>
+      {list.error && <LoadError error={list.error} what="domains" />}
+      {list.data && domains.length === 0 && <p className="muted">No domains.</p>}
+      {domains.length > 0 && (
+        <table aria-label="Domains">
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">Serves</th>
+              <th scope="col">Updated</th>
+              {canEdit && <th scope="col">Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {domains.map((d) => (
+              <DomainRow key={d.id} domain={d} aliases={aliases} canEdit={canEdit} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canEdit && <CreateDomain projectId={projectId} aliases={aliases} />}
+    </section>
+  );
+}
+
+/** What a domain serves: the project itself, or one alias of it. */
+function servedBy(domain: Domain, aliases: readonly Alias[]): string {
+  if (domain.aliasId === "") return "the project";
+  const alias = aliases.find((a) => a.id === domain.aliasId);
+  return `alias ${alias?.name ?? domain.aliasId}`;
+}
+
+interface DomainValues {
+  host: string;
+  aliasId: string;
+}
+
+function DomainRow(props: { domain: Domain; aliases: readonly Alias[]; canEdit: boolean }) {
+  const { domain, aliases, canEdit } = props;
+  const client = useClient(ProjectService);
+  const refresh = useInvalidate(ProjectService);
+  const fetchCurrent = async () => (await client.getDomain({ id: domain.id })).domain!;
+  const edit = useEtagEdit<DomainValues, Domain>({
+    toValues: (d) => ({ host: d.host, aliasId: d.aliasId }),
+    send: (values, etag) =>
+      client.updateDomain({
+        domain: { id: domain.id, etag, ...values },
+        updateMask: { paths: ["host", "alias_id"] },
+      }),
+    fetchCurrent,
+    refresh,
+  });
+  const values = edit.values;
+  const describe = (d: Domain) => (
+    <dl className="facts">
+      <dt>Host</dt>
+      <dd>{d.host}</dd>
+      <dt>Serves</dt>
+      <dd>{servedBy(d, aliases)}</dd>
+      <dt>Updated</dt>
+      <dd>{formatTime(d.updateTime)}</dd>
+    </dl>
+  );
+  return (
+    <>
+      <tr data-testid={`domain-row-${domain.host}`}>
+        <td>{domain.host}</td>
+        <td>{servedBy(domain, aliases)}</td>
+        <td>{formatTime(domain.updateTime)}</td>
+        {canEdit && (
+          <td>
+            <div className="actions">
+              <button
+                type="button"
+                aria-label={`Edit domain ${domain.host}`}
+                onClick={() => edit.start(domain)}
+                disabled={values !== undefined}
+              >
+                Edit
+              </button>
+              <DeleteButton
+                what="domain"
+                name={domain.host}
+                etag={domain.etag}
+                send={(etag) => client.deleteDomain({ id: domain.id, etag })}
+                fetchCurrent={fetchCurrent}
+                refresh={refresh}
+                describe={describe}
+              />
+            </div>
+          </td>
+        )}
+      </tr>
+      {(values !== undefined || edit.conflict) && (
+        <tr>
+          <td colSpan={4}>
+            {edit.conflict && (
+              <ConflictNotice
+                what="domain"
+                current={edit.conflict.current && describe(edit.conflict.current)}
+                onLoadCurrent={edit.loadCurrent}
+              />
+            )}
+            {values !== undefined && (
+              <form
+                aria-label={`Edit domain ${domain.host}`}
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void edit.save();
+                }}
+              >
+                <DomainFields
+                  id={`domain-${domain.id}`}
+                  values={values}
+                  onChange={edit.change}
+                  aliases={aliases}
+                  errors={edit.errors}
+                />
+                <div className="actions">
+                  <button type="submit" disabled={edit.saving}>
+                    Save domain
+                  </button>
+                  <button type="button" onClick={edit.cancel}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            )}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+interface DomainFieldsProps {
+  id: string;
+  values: DomainValues;
+  onChange: (values: DomainValues) => void;
+  aliases: readonly Alias[];
+  errors: Record<string, string>;
+}
+
+/** Host and alias inputs, shared by the create and edit forms. */
+function DomainFields({ id, values, onChange, aliases, errors }: DomainFieldsProps) {
+  return (
+    <>
+      <FormErrors messages={unshownErrors(errors, ["domain.host", "domain.alias_id"])} />
+      <div className="row">
+        <TextField
+          id={`${id}-host`}
+          label="Host"
+          value={values.host}
+          onChange={(host) => onChange({ ...values, host })}
+          error={errors["domain.host"]}
+          placeholder="app.example.com or *.example.com"
+        />
+        <div className="field">
+          <label htmlFor={`${id}-alias`}>Serves</label>
+          <select
+            id={`${id}-alias`}
+            value={values.aliasId}
+            onChange={(e) => onChange({ ...values, aliasId: e.target.value })}
+            aria-invalid={errors["domain.alias_id"] ? true : undefined}
+            aria-describedby={errors["domain.alias_id"] ? `${id}-alias-error` : undefined}
+          >
+            <option value="">the project</option>
+            {aliases.map((a) => (
+              <option key={a.id} value={a.id}>
+                alias {a.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id={`${id}-alias`} error={errors["domain.alias_id"]} />
+        </div>
+      </div>
+    </>
+  );
+}
+
+function CreateDomain({ projectId, aliases }: { projectId: string; aliases: readonly Alias[] }) {
+  const create = useMutation(ProjectService.method.createDomain);
+  const refresh = useInvalidate(ProjectService);
+  const [values, setValues] = useState<DomainValues>({ host: "", aliasId: "" });
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    try {
+      await create.mutateAsync({ domain: { projectId, ...values } });
+    } catch {
+      return; // shown from create.error
+    }
+    setValues({ host: "", aliasId: "" });
+    await refresh();
+  }
+
+  return (
+    <form className="card" aria-labelledby="create-domain-heading" onSubmit={submit}>
+      <h3 id="create-domain-heading">Add a domain</h3>
+      <DomainFields
+        id="create-domain"
+        values={values}
+        onChange={setValues}
+        aliases={aliases}
+        errors={fieldErrors(create.error)}
+      />
+      <div className="actions">
+        <button type="submit" disabled={create.isPending}>
+          Add domain
+        </button>
+      </div>
+    </form>
+  );
+}
