@@ -100,6 +100,11 @@ describe("the web console on the API's port", () => {
       expect(again.status).toBe(304);
       expect(response.headers.get("content-encoding")).toBe("br");
       expect(await response.text()).toBe(SCRIPT); // fetch decodes it
+      const gzipped = await fetch(`${api}/assets/app-1a2b.js`, {
+        headers: { "accept-encoding": "gzip" },
+      });
+      expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+      expect(await gzipped.text()).toBe(SCRIPT);
     });
 
     it.each([

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { brotliCompress, constants, gzip } from "node:zlib";
 
 /** One file of the built console, ready to send. */
 export interface ConsoleAsset {
@@ -11,9 +12,11 @@ export interface ConsoleAsset {
   /** Hashed build outputs never change under their name; everything else is revalidated. */
   readonly immutable: boolean;
   readonly identity: Buffer;
-  /** Present for text worth compressing. */
-  readonly gzip?: Buffer;
-  readonly brotli?: Buffer;
+  /**
+   * The content in `encoding`, compressed on first use and kept; undefined for files not worth
+   * compressing (binary, or under 1 KiB).
+   */
+  readonly compressed?: (encoding: "br" | "gzip") => Promise<Buffer>;
 }
 
 /** The built console by URL path (`/index.html`, `/assets/index-3f2a.js`, …). */
@@ -33,9 +36,17 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const COMPRESS_FROM_BYTES = 1024;
+const compressors = {
+  // Quality 5: 0.1 s for the 540 KiB bundle, 9 % larger than quality 11, which takes 4 s.
+  br: (data: Buffer) =>
+    promisify(brotliCompress)(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+  gzip: (data: Buffer) => promisify(gzip)(data, { level: 6 }),
+};
 
 /**
- * Reads the built console (a few hundred KiB) into memory once, compressed ahead of time.
+ * Reads the built console (a few hundred KiB) into memory once; compressed copies are made on
+ * the first request that accepts them, off the event loop, so a control plane whose console is
+ * never opened pays nothing for it.
  * Serving from this map rather than the file system means a request path can only ever name
  * a file that was in the build: no traversal, no symlinks, no file-system call per request.
  * Resolves to an empty map when `dir` holds no `index.html` (the console was not built).
@@ -58,10 +69,7 @@ export async function loadConsoleAssets(dir: string): Promise<ConsoleAssets> {
       etag: `"${createHash("sha256").update(identity).digest("base64url").slice(0, 27)}"`,
       immutable: relative.startsWith("assets/"),
       identity,
-      gzip: compress ? gzipSync(identity, { level: 9 }) : undefined,
-      brotli: compress
-        ? brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })
-        : undefined,
+      compressed: compress ? memoized(identity) : undefined,
     });
   }
   return assets.has("/index.html") ? assets : new Map();
@@ -70,4 +78,16 @@ export async function loadConsoleAssets(dir: string): Promise<ConsoleAssets> {
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+function memoized(identity: Buffer) {
+  const made = new Map<"br" | "gzip", Promise<Buffer>>();
+  return (encoding: "br" | "gzip") => {
+    let copy = made.get(encoding);
+    if (copy === undefined) {
+      copy = compressors[encoding](identity);
+      made.set(encoding, copy);
+    }
+    return copy;
+  };
 }

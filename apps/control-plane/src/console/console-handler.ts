@@ -120,7 +120,7 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): Fallback {
     }
   }
 
-  function file(req: Request, res: Response) {
+  async function file(req: Request, res: Response) {
     const pathname = new URL(req.url ?? "/", "http://console.invalid").pathname;
     const found = assets.get(pathname === "/" ? "/index.html" : pathname);
     if (found) return send(req, res, found);
@@ -136,7 +136,10 @@ export function createConsoleHandler(options: ConsoleHandlerOptions): Fallback {
     if (pathname === SESSION_PATH) {
       void session(req, res);
     } else if (req.method === "GET" || req.method === "HEAD") {
-      file(req, res);
+      file(req, res).catch((error: unknown) => {
+        logger.error({ err: error }, "console file failed");
+        if (!res.headersSent) text(res, 500, "internal error\n");
+      });
     } else {
       text(res, 404, "not found\n");
     }
@@ -163,7 +166,7 @@ function wantsPage(req: Request, pathname: string): boolean {
   );
 }
 
-function send(req: Request, res: Response, asset: ConsoleAsset) {
+async function send(req: Request, res: Response, asset: ConsoleAsset) {
   const headers: Record<string, string> = {
     ...SECURITY_HEADERS,
     "content-type": asset.contentType,
@@ -175,19 +178,19 @@ function send(req: Request, res: Response, asset: ConsoleAsset) {
     res.writeHead(304, headers);
     return res.end();
   }
-  const accepted = header(req, "accept-encoding") ?? "";
-  let body = asset.identity;
-  if (asset.brotli && /\bbr\b/.test(accepted)) {
-    body = asset.brotli;
-    headers["content-encoding"] = "br";
-  } else if (asset.gzip && /\bgzip\b/.test(accepted)) {
-    body = asset.gzip;
-    headers["content-encoding"] = "gzip";
-  }
+  const encoding = asset.compressed && preferredEncoding(header(req, "accept-encoding") ?? "");
+  const body = encoding ? await asset.compressed!(encoding) : asset.identity;
+  if (encoding) headers["content-encoding"] = encoding;
   headers["content-length"] = String(body.length);
   res.writeHead(200, headers);
   if (req.method === "HEAD") res.end();
   else res.end(body);
+}
+
+function preferredEncoding(accepted: string): "br" | "gzip" | undefined {
+  if (/\bbr\b/.test(accepted)) return "br";
+  if (/\bgzip\b/.test(accepted)) return "gzip";
+  return undefined;
 }
 
 function json(res: Response, status: number, value: unknown) {
