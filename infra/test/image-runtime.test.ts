@@ -73,6 +73,7 @@ describe("the assembled image contents", () => {
   let redis: RedisServer;
   let controlPlane: Server;
   let worker: Server;
+  let apiUrl: string;
 
   beforeAll(async () => {
     if (!existsSync(join(repoRoot, "apps/cli/dist/main.js"))) {
@@ -107,6 +108,7 @@ describe("the assembled image contents", () => {
       freePort(),
       freePort(),
     ]);
+    apiUrl = `http://127.0.0.1:${apiPort}`;
     controlPlane = startServer(
       main,
       ["control-plane"],
@@ -151,7 +153,8 @@ describe("the assembled image contents", () => {
     const modules = join(work, "app/node_modules");
     expect(existsSync(join(modules, "@switchyard/control-plane"))).toBe(true);
     expect(existsSync(join(modules, "@switchyard/worker"))).toBe(true);
-    for (const dev of ["vitest", "typescript", "@switchyard/testkit", "turbo"]) {
+    // The console's packages are bundled into its dist/ at build time.
+    for (const dev of ["vitest", "typescript", "@switchyard/testkit", "turbo", "react", "vite"]) {
       expect(existsSync(join(modules, dev)), dev).toBe(false);
     }
   });
@@ -178,6 +181,18 @@ describe("the assembled image contents", () => {
       await other.body?.cancel();
       expect(other.status).toBe(404);
     }
+  });
+
+  it("serves the web console on the control plane's API port", async () => {
+    const page = await fetch(`${apiUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await page.text();
+    const script = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const bundle = await fetch(`${apiUrl}${script}`);
+    await bundle.body?.cancel();
+    expect(bundle.status).toBe(200);
   });
 
   it("the health check fails where nothing answers", async () => {
