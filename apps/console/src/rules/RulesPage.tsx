@@ -1,4 +1,7 @@
+import { useQuery } from "@connectrpc/connect-query";
+import { ProjectService } from "@switchyard/api";
 import { useId, useState } from "react";
+import { Link } from "react-router";
 import { useSession } from "../api/session.js";
 import { useAliases } from "./rules-api.js";
 import { ScopeRules } from "./ScopeRules.js";
@@ -10,6 +13,7 @@ import "./rules.css";
  */
 export function RulesPage({ projectId }: { projectId: string }) {
   const { canEdit } = useSession();
+  const project = useQuery(ProjectService.method.getProject, { id: projectId });
   const aliases = useAliases(projectId);
   const scopeId = useId();
   // "" is the project defaults (ListRules and ReorderRules take alias_id "" for them).
@@ -18,9 +22,15 @@ export function RulesPage({ projectId }: { projectId: string }) {
   const scopeName = alias ? `Alias ${alias.name}` : "Project defaults";
   return (
     <div className="sy-rules">
-      <h1>
-        Rules of <code>{projectId}</code>
-      </h1>
+      <p>
+        <Link to={`/projects/${encodeURIComponent(projectId)}`}>Back to the project</Link>
+      </p>
+      <h1>Rules of {project.data?.project?.name ?? projectId}</h1>
+      {project.isError && (
+        <p role="alert" className="field-error">
+          Could not load the project: {project.error.message}
+        </p>
+      )}
       <p className="sy-rules-intro">
         Within a scope, the first enabled rule in the list that matches a request forwards it. An
         alias with rules of its own replaces the project defaults, unless it inherits them: then
