@@ -123,6 +123,27 @@ describe("publishing to Redis", () => {
     const revision = await storeRevision(cp);
     await until("the repair", async () => (await head(prefix)) === revision, 15_000);
   });
+
+  it("retries a refused publish within a second while its connection stays up", async () => {
+    const prefix = newPrefix();
+    // The timer is out of the picture, and so is a reconnection: Redis refuses the bus's
+    // scripts (an ACL) on a connection that stays up, as a Redis Cluster refuses writes while a
+    // master fails over.
+    const { cp } = await start(await pgliteEnv(), prefix);
+    const client = clientOf(cp.apiUrl);
+    await client.projects.createProject({ project: { name: "web" } });
+    await probe.call("ACL", "SETUSER", "default", "-eval", "-evalsha");
+    try {
+      await client.projects.createProject({ project: { name: "refused" } });
+      const revision = await storeRevision(cp);
+      expect(await head(prefix)).toBeLessThan(revision);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await probe.call("ACL", "SETUSER", "default", "+eval", "+evalsha");
+      await until("the retry", async () => (await head(prefix)) === revision, 5_000);
+    } finally {
+      await probe.call("ACL", "SETUSER", "default", "+@all");
+    }
+  });
 });
 
 describe.skipIf(!testDatabaseUrl)("two control planes on one Postgres store", () => {

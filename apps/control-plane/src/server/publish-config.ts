@@ -63,12 +63,16 @@ export function publishConfig(
   options: PublishConfigOptions = {},
 ): ConfigPublishing {
   const repairEveryMs = options.repairEveryMs ?? 5_000;
+  const firstRetryMs = Math.min(250, repairEveryMs);
   const keepTombstones = BigInt(options.keepTombstoneRevisions ?? 10_000);
   let published: bigint | undefined;
   let checkBus = true;
   let queued = false;
   let stopped = false;
   let failing = false;
+  /** After a failed publish, the next attempt comes this soon, doubling up to `repairEveryMs`. */
+  let retryInMs = firstRetryMs;
+  let retry: NodeJS.Timeout | undefined;
   let prunedThrough = 0n;
   let tail = Promise.resolve();
 
@@ -190,12 +194,18 @@ export function publishConfig(
       }
       if (failing) logger.info({ revision: `${published}` }, "config publishing recovered");
       failing = false;
+      retryInMs = firstRetryMs;
     } catch (error) {
       checkBus = true;
-      // One error line per outage; the repair timer retries meanwhile.
+      // One error line per outage. The connection may well stay up (a Redis Cluster failing
+      // over, a Redis refusing writes), so no reconnection would trigger a repair: retry soon.
       if (failing) logger.debug({ err: error }, "config not published");
-      else logger.error({ err: error }, "config not published; retrying on the repair timer");
+      else logger.error({ err: error }, "config not published; retrying");
       failing = true;
+      clearTimeout(retry);
+      retry = setTimeout(() => void repair(), retryInMs);
+      retry.unref();
+      retryInMs = Math.min(retryInMs * 2, repairEveryMs);
     }
   };
 
@@ -245,6 +255,7 @@ export function publishConfig(
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(retry);
       unsubscribe();
       await tail;
       await snapshotting;
