@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type BenchRedis, startBenchRedis } from "./bench-redis.js";
 import { type BenchIssuer, startBenchIssuer, writeRotatingTokens } from "./bench-tokens.js";
+import { PEERS } from "./peers.js";
 import { BENCH_HOST, BENCH_PATH } from "./proxies/bench-snapshot.js";
 import { ProxyProcess } from "./proxy-process.js";
 import { type Measurement, type ProxyRow, pacedReport, report, type Setup } from "./report.js";
@@ -111,50 +112,14 @@ const baselineWorker = args["baseline-worker"];
 const ROTATING_TOKENS = 8192;
 const rulesLabel = largeRules.toLocaleString("en-US").replace(/,/g, " ");
 const PROXIES: readonly ProxyRow[] = [
-  {
-    key: "floor",
-    name: "Node floor (node:http + undici Pool)",
-    script: here("./proxies/node-floor.js"),
-  },
-  {
-    key: "fastify",
-    name: `@fastify/http-proxy ${packageVersion("@fastify/http-proxy")} (fastify ${packageVersion("fastify")})`,
-    script: here("./proxies/fastify-http-proxy.js"),
-  },
-  {
-    key: "hpm",
-    name: `http-proxy-middleware ${packageVersion("http-proxy-middleware")} (node:http, keep-alive agent)`,
-    script: here("./proxies/http-proxy-middleware.js"),
-  },
+  PEERS.floor,
+  PEERS.fastify,
+  PEERS.hpm,
   // Measured only when --only names them: the ceiling and the other peers.
-  {
-    key: "direct",
-    name: "the upstream directly (no proxy)",
-    script: here("./proxies/direct.js"),
-    optional: true,
-  },
-  {
-    key: "nginx",
-    name: "nginx proxy_pass, 1 worker process, upstream keep-alive",
-    script: here("./proxies/native-proxy.js"),
-    env: { BENCH_NATIVE: "nginx" },
-    tool: ["nginx", "nginx-light"],
-    optional: true,
-  },
-  {
-    key: "haproxy",
-    name: "HAProxy, 1 thread, http-reuse always",
-    script: here("./proxies/native-proxy.js"),
-    env: { BENCH_NATIVE: "haproxy" },
-    tool: ["haproxy", "haproxy"],
-    optional: true,
-  },
-  {
-    key: "hpm-plain",
-    name: `http-proxy-middleware ${packageVersion("http-proxy-middleware")} (node:http, no agent: a connection per request)`,
-    script: here("./proxies/http-proxy-middleware-plain.js"),
-    optional: true,
-  },
+  { ...PEERS.direct, optional: true },
+  { ...PEERS.nginx, optional: true },
+  { ...PEERS.haproxy, optional: true },
+  { ...PEERS["hpm-plain"], optional: true },
   {
     key: "dev",
     name: "switchyard dev, 1 rule (its logs to /dev/null)",

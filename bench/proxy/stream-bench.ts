@@ -16,6 +16,7 @@ import { Agent, createServer, request, type ServerResponse } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { PEERS, type Peer } from "./peers.js";
 import { BENCH_HOST } from "./proxies/bench-snapshot.js";
 import { ProxyProcess } from "./proxy-process.js";
 import { median } from "./report.js";
@@ -60,50 +61,16 @@ const LARGE = 100 * MB;
 const CHUNK = Buffer.alloc(64 * 1024, "x");
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-interface Row {
-  readonly key: string;
-  readonly name: string;
-  readonly script: string;
-  readonly env?: Record<string, string>;
-  readonly tool?: readonly [string, string];
-  /** Its memory is that of another process (a native proxy): no RSS is given. */
-  readonly native?: boolean;
-}
+/** A peer, or a worker configuration; a native row's memory is another process's: no RSS. */
+type Row = Peer;
 const ROWS: readonly Row[] = [
-  {
-    key: "direct",
-    name: "the upstream directly",
-    script: here("./proxies/direct.js"),
-    native: true,
-  },
-  {
-    key: "nginx",
-    name: "nginx proxy_pass (1 worker)",
-    script: here("./proxies/native-proxy.js"),
-    env: { BENCH_NATIVE: "nginx" },
-    tool: ["nginx", "nginx-light"],
-    native: true,
-  },
-  {
-    key: "haproxy",
-    name: "HAProxy (1 thread)",
-    script: here("./proxies/native-proxy.js"),
-    env: { BENCH_NATIVE: "haproxy" },
-    tool: ["haproxy", "haproxy"],
-    native: true,
-  },
-  { key: "floor", name: "Node floor", script: here("./proxies/node-floor.js") },
-  { key: "fastify", name: "@fastify/http-proxy", script: here("./proxies/fastify-http-proxy.js") },
-  {
-    key: "hpm",
-    name: "http-proxy-middleware (keep-alive agent)",
-    script: here("./proxies/http-proxy-middleware.js"),
-  },
-  {
-    key: "hpm-plain",
-    name: "http-proxy-middleware (no agent)",
-    script: here("./proxies/http-proxy-middleware-plain.js"),
-  },
+  PEERS.direct,
+  PEERS.nginx,
+  PEERS.haproxy,
+  PEERS.floor,
+  PEERS.fastify,
+  PEERS.hpm,
+  PEERS["hpm-plain"],
   {
     key: "worker-1",
     name: "Switchyard worker, 1 rule",
