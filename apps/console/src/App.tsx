@@ -6,11 +6,14 @@ import { NotFoundPage } from "./pages/NotFoundPage.js";
 import { ProjectPage } from "./pages/ProjectPage.js";
 import { ProjectsPage } from "./pages/ProjectsPage.js";
 import { TesterPage } from "./pages/TesterPage.js";
+import { TokensPage } from "./pages/TokensPage.js";
 import { RulesPage } from "./rules/RulesPage.js";
 
 /** The signed-in layout: header (who, role, sign out), navigation, and the page. */
 export function App() {
-  const { unscoped } = useSession();
+  const { unscoped, role } = useSession();
+  // Tokens are an unscoped admin's business (TokenService refuses anyone else).
+  const tokens = unscoped && role === "ADMIN";
   return (
     <div className="layout">
       <Header />
@@ -32,6 +35,11 @@ export function App() {
               <NavLink to="/audit">Audit log</NavLink>
             </li>
           )}
+          {tokens && (
+            <li>
+              <NavLink to="/tokens">API tokens</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <main className="main" id="main">
@@ -42,6 +50,7 @@ export function App() {
           <Route path="/tester" element={<TesterPage />} />
           <Route path="/fleet" element={<FleetPage />} />
           <Route path="/audit" element={unscoped ? <AuditPage /> : <NotFoundPage />} />
+          <Route path="/tokens" element={tokens ? <TokensPage /> : <NotFoundPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>
