@@ -7,7 +7,13 @@ import { ChangesTable } from "./ChangesTable.js";
 import { ConfirmDialog } from "./ConfirmDialog.js";
 import { type FormErrors, formErrors, hasErrors, NO_ERRORS } from "./form-errors.js";
 import { RuleForm } from "./RuleForm.js";
-import { describeRule, type FieldChange, ruleChanges } from "./rule-diff.js";
+import {
+  describeRule,
+  type FieldChange,
+  RULE_FIELDS,
+  ruleChanges,
+  withFieldsOf,
+} from "./rule-diff.js";
 import { draftFromRule, emptyDraft, type RuleDraft, ruleFromDraft } from "./rule-draft.js";
 import { useRuleClient } from "./rules-api.js";
 
@@ -99,11 +105,17 @@ export function RuleEditor(props: RuleEditorProps) {
     setStatus("Loaded the current version.");
   };
 
-  /** Keeps what was typed as an edit of the server's version; saving shows the diff against it. */
+  /**
+   * Replays the fields this edit changed onto the server's version, keeping what was changed
+   * elsewhere in the others; nothing is saved until Save, which previews against that version.
+   */
   const rebase = (current: Rule) => {
+    const mine = ruleFromDraft(draft, base);
+    const paths = ruleChanges(base, mine).map((change) => change.path);
     setBase(current);
+    setDraft(draftFromRule(withFieldsOf(current, mine, paths)));
     setConflict(null);
-    setStatus("Your edits now apply to the current version. Save to review the differences.");
+    setStatus("Your changes now apply to the current version. Save to keep them.");
   };
 
   const title = editing ? `Edit rule ${rule.pathPattern}` : `New rule in ${props.scopeName}`;
@@ -116,6 +128,7 @@ export function RuleEditor(props: RuleEditorProps) {
       {conflict && (
         <ConflictNotice
           conflict={conflict}
+          opened={base}
           mine={ruleFromDraft(draft, base)}
           onLoad={loadCurrent}
           onRebase={rebase}
@@ -195,6 +208,8 @@ function ErrorSummary({ errors }: { errors: FormErrors }) {
 
 interface ConflictNoticeProps {
   conflict: Conflict;
+  /** The rule as it was when the edit started. */
+  opened: Rule;
   /** The rule as the form would save it. */
   mine: Rule;
   onLoad: (current: Rule) => void;
@@ -203,7 +218,14 @@ interface ConflictNoticeProps {
 }
 
 /** "Changed elsewhere": the server's version beside the edit, and what to do next. */
-function ConflictNotice({ conflict, mine, onLoad, onRebase, onClose }: ConflictNoticeProps) {
+function ConflictNotice({
+  conflict,
+  opened,
+  mine,
+  onLoad,
+  onRebase,
+  onClose,
+}: ConflictNoticeProps) {
   if (conflict.kind === "deleted") {
     return (
       <div role="alert" className="conflict">
@@ -218,23 +240,13 @@ function ConflictNotice({ conflict, mine, onLoad, onRebase, onClose }: ConflictN
     );
   }
   const { current } = conflict;
-  const differences = ruleChanges(current, mine);
   return (
     <div role="alert" className="conflict">
       <p>
         <strong>Changed elsewhere:</strong> this rule was changed since you opened it, so your
         changes were not saved. This is the current version.
       </p>
-      {differences.length > 0 ? (
-        <ChangesTable
-          caption="Current version and your edit"
-          changes={differences}
-          beforeLabel="Current version"
-          afterLabel="Your edit"
-        />
-      ) : (
-        <p>The current version already matches your edit.</p>
-      )}
+      <ThreeWayTable opened={opened} current={current} mine={mine} />
       <details>
         <summary>The whole current version</summary>
         <dl className="sy-rules-details">
@@ -255,5 +267,40 @@ function ConflictNotice({ conflict, mine, onLoad, onRebase, onClose }: ConflictN
         </button>
       </div>
     </div>
+  );
+}
+
+/** The fields changed elsewhere or in this edit: as opened, as now stored, as edited. */
+function ThreeWayTable({ opened, current, mine }: { opened: Rule; current: Rule; mine: Rule }) {
+  const rows = RULE_FIELDS.map((field) => ({
+    ...field,
+    opened: field.show(opened),
+    current: field.show(current),
+    mine: field.show(mine),
+  })).filter((row) => row.opened !== row.current || row.opened !== row.mine);
+  return (
+    <table className="sy-rules-diff sy-rules-three-way">
+      <caption>What changed, and where</caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">When you opened it</th>
+          <th scope="col">Current version</th>
+          <th scope="col">Your edit</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.path} data-field={row.path}>
+            <th scope="row">{row.label}</th>
+            <td>{row.opened}</td>
+            <td className={row.current !== row.opened ? "sy-rules-changed" : undefined}>
+              {row.current}
+            </td>
+            <td className={row.mine !== row.opened ? "sy-rules-changed" : undefined}>{row.mine}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

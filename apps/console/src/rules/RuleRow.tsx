@@ -13,6 +13,8 @@ export interface RowActions {
   onDelete: (rule: Rule) => void;
   /** True while a save runs: controls are disabled. */
   busy: boolean;
+  /** Enabled states being saved, by rule id: shown until the save ends either way. */
+  saving: ReadonlyMap<string, boolean>;
 }
 
 interface RuleRowProps {
@@ -134,7 +136,7 @@ function RowControls({ rule, index, count, enabled, actions }: RowControlsProps)
       <label className="sy-rules-check">
         <input
           type="checkbox"
-          checked={enabled}
+          checked={actions.saving.get(rule.id) ?? enabled}
           disabled={actions.busy}
           aria-label={`Enabled: ${pattern}`}
           data-testid="rule-enabled"

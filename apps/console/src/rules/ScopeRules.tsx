@@ -69,6 +69,7 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
   const [deleting, setDeleting] = useState<Rule | null>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
   const [busy, setBusy] = useState(false);
+  const [savingEnabled, setSavingEnabled] = useState<ReadonlyMap<string, boolean>>(new Map());
   const [notice, setNotice] = useState<Notice | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const [moveFocus, setMoveFocus] = useState<MoveFocus | null>(null);
@@ -182,6 +183,7 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
     const enabled = !(rule.enabled ?? true);
     const what = enabled ? "enabled" : "disabled";
     setBusy(true);
+    setSavingEnabled(new Map([[rule.id, enabled]]));
     try {
       const response = await client.updateRule({
         rule: { id: rule.id, etag: rule.etag, enabled },
@@ -193,6 +195,7 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
       await onWriteError(rule, what, error);
     } finally {
       setBusy(false);
+      setSavingEnabled(new Map());
     }
   };
 
@@ -212,6 +215,7 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
 
   const actions: RowActions = {
     busy,
+    saving: savingEnabled,
     onMove: (rule, delta) => {
       move(rule.id, order.indexOf(rule.id) + delta);
       setMoveFocus({ id: rule.id, direction: delta });

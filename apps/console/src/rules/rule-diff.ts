@@ -1,4 +1,12 @@
-import { AuthMode, type HeaderValue, RateLimitKey, type Rule, SECRET_MASK } from "@switchyard/api";
+import { clone } from "@bufbuild/protobuf";
+import {
+  AuthMode,
+  type HeaderValue,
+  RateLimitKey,
+  type Rule,
+  RuleSchema,
+  SECRET_MASK,
+} from "@switchyard/api";
 
 /** The timeout a rule gets when it leaves `timeout_ms` 0. */
 const DEFAULT_TIMEOUT_MS = 30000;
@@ -135,4 +143,19 @@ export function ruleChanges(before: Rule, after: Rule): FieldChange[] {
 /** `rule` field by field, as a list of label and value (how a server version is shown). */
 export function describeRule(rule: Rule): { label: string; value: string }[] {
   return RULE_FIELDS.map((f) => ({ label: f.label, value: f.show(rule) }));
+}
+
+/**
+ * `target` with the fields named by `paths` (proto names, as in `FieldChange.path`) taken
+ * from `source`: an edit replayed onto a newer version of the rule, leaving the fields it did
+ * not touch as that version has them.
+ */
+export function withFieldsOf(target: Rule, source: Rule, paths: readonly string[]): Rule {
+  const next = clone(RuleSchema, target) as unknown as Record<string, unknown>;
+  const from = clone(RuleSchema, source) as unknown as Record<string, unknown>;
+  for (const path of paths) {
+    const field = RuleSchema.fields.find((f) => f.name === path);
+    if (field) next[field.localName] = from[field.localName];
+  }
+  return next as unknown as Rule;
 }
