@@ -71,12 +71,14 @@ function CreateProject() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const { project } = await create.mutateAsync({ project: { name, description } }).catch(() => ({
-      project: undefined,
-    }));
-    if (project === undefined) return;
+    let id: string;
+    try {
+      id = (await create.mutateAsync({ project: { name, description } })).project!.id;
+    } catch {
+      return; // shown from create.error
+    }
     await invalidate();
-    navigate(`/projects/${project.id}`);
+    navigate(`/projects/${id}`);
   }
 
   return (
