@@ -12,8 +12,10 @@ import { RulesPage } from "./rules/RulesPage.js";
 /** The signed-in layout: header (who, role, sign out), navigation, and the page. */
 export function App() {
   const { unscoped, role } = useSession();
-  // Tokens are an unscoped admin's business (TokenService refuses anyone else).
+  // What the API lets each see (docs/decisions.md): tokens are an unscoped admin's; the audit
+  // log spans every project, so it is for unscoped admins and viewers (not editors).
   const tokens = unscoped && role === "ADMIN";
+  const audit = unscoped && role !== "EDITOR";
   return (
     <div className="layout">
       <Header />
@@ -30,7 +32,7 @@ export function App() {
           <li>
             <NavLink to="/fleet">Fleet</NavLink>
           </li>
-          {unscoped && (
+          {audit && (
             <li>
               <NavLink to="/audit">Audit log</NavLink>
             </li>
@@ -49,7 +51,7 @@ export function App() {
           <Route path="/projects/:projectId/rules" element={<RulesRoute />} />
           <Route path="/tester" element={<TesterPage />} />
           <Route path="/fleet" element={<FleetPage />} />
-          <Route path="/audit" element={unscoped ? <AuditPage /> : <NotFoundPage />} />
+          <Route path="/audit" element={audit ? <AuditPage /> : <NotFoundPage />} />
           <Route path="/tokens" element={tokens ? <TokensPage /> : <NotFoundPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>

@@ -21,7 +21,8 @@ export interface Session {
   projectIds: string[];
   /** False for a viewer: offer no create, edit, delete, reorder or enable controls. */
   canEdit: boolean;
-  /** True when the token is not limited to some projects (may create projects, read the audit log). */
+  /** True when the token is not limited to some projects: it may create projects and, unless an
+   * editor, read the audit log. */
   unscoped: boolean;
   signOut: () => Promise<void>;
 }
