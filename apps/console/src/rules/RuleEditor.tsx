@@ -121,9 +121,9 @@ export function RuleEditor(props: RuleEditorProps) {
   const title = editing ? `Edit rule ${rule.pathPattern}` : `New rule in ${props.scopeName}`;
   return (
     <section className="sy-rules-editor" aria-labelledby={headingId}>
-      <h3 id={headingId} ref={headingRef} tabIndex={-1}>
+      <h2 id={headingId} ref={headingRef} tabIndex={-1}>
         {title}
-      </h3>
+      </h2>
       {editing && <RuleFacts rule={base} />}
       {conflict && (
         <ConflictNotice

@@ -1,20 +1,4 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import {
-  type Announcements,
-  closestCenter,
-  DndContext,
-  type DragEndEvent,
-  KeyboardSensor,
-  PointerSensor,
-  type UniqueIdentifier,
-  useSensor,
-  useSensors,
-} from "@dnd-kit/core";
-import {
-  SortableContext,
-  sortableKeyboardCoordinates,
-  verticalListSortingStrategy,
-} from "@dnd-kit/sortable";
 import type { Rule } from "@switchyard/api";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
@@ -22,7 +6,7 @@ import { isConflict } from "../api/errors.js";
 import { ConfirmDialog } from "./ConfirmDialog.js";
 import { ReorderPreview } from "./ReorderPreview.js";
 import { RuleEditor } from "./RuleEditor.js";
-import { type RowActions, RuleRow, SortableRuleRow } from "./RuleRow.js";
+import { RuleList } from "./RuleList.js";
 import { moveId, type PendingOrder, sameIds, sameOrder } from "./rule-order.js";
 import { listScopeRules, scopeRulesKey, useRuleClient, useScopeRules } from "./rules-api.js";
 
@@ -43,12 +27,6 @@ interface Notice {
 
 type Editor = { mode: "create" } | { mode: "edit"; rule: Rule };
 
-/** Which move button to focus again once a row has moved (it may have become disabled). */
-interface MoveFocus {
-  id: string;
-  direction: -1 | 1;
-}
-
 /** The message of anything a call threw. */
 const messageOf = (error: unknown) => ConnectError.from(error).rawMessage;
 
@@ -63,7 +41,9 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
   const query = useScopeRules(projectId, aliasId);
   const key = scopeRulesKey(projectId, aliasId);
   const headingId = useId();
-  const listRef = useRef<HTMLOListElement>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // Where focus goes when what held it goes away (the editor closes, a deleted row).
+  const [focusHeading, setFocusHeading] = useState(false);
   const [pending, setPending] = useState<PendingOrder | null>(null);
   const [reviewing, setReviewing] = useState(false);
   const [deleting, setDeleting] = useState<Rule | null>(null);
@@ -72,12 +52,6 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
   const [savingEnabled, setSavingEnabled] = useState<ReadonlyMap<string, boolean>>(new Map());
   const [notice, setNotice] = useState<Notice | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const [moveFocus, setMoveFocus] = useState<MoveFocus | null>(null);
-  const sensors = useSensors(
-    // A few pixels of travel before a drag starts, so a click on the handle stays a click.
-    useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
-  );
 
   const rules = query.data ?? [];
   const serverIds = rules.map((rule) => rule.id);
@@ -96,18 +70,11 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
     });
   }, [pendingStale]);
 
-  // Keep focus on the moved row's button; at the top or bottom it is disabled, so use the other.
   useEffect(() => {
-    if (!moveFocus) return;
-    const row = listRef.current?.querySelector(`[data-rule-id="${CSS.escape(moveFocus.id)}"]`);
-    const wanted = moveFocus.direction < 0 ? "move-up" : "move-down";
-    const other = moveFocus.direction < 0 ? "move-down" : "move-up";
-    const button =
-      row?.querySelector<HTMLButtonElement>(`[data-testid="${wanted}"]:not(:disabled)`) ??
-      row?.querySelector<HTMLButtonElement>(`[data-testid="${other}"]`);
-    button?.focus();
-    setMoveFocus(null);
-  }, [moveFocus]);
+    if (!focusHeading) return;
+    headingRef.current?.focus();
+    setFocusHeading(false);
+  }, [focusHeading]);
 
   const move = (id: string, to: number) => {
     const from = order.indexOf(id);
@@ -119,10 +86,6 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
     setAnnouncement(
       `Moved ${nameOf(id)} to position ${to + 1} of ${order.length}. The order is not saved yet.`,
     );
-  };
-
-  const onDragEnd = ({ active, over }: DragEndEvent) => {
-    if (over && active.id !== over.id) move(String(active.id), order.indexOf(String(over.id)));
   };
 
   /** Saves `pending` unless the server order moved on since it was started. */
@@ -205,24 +168,13 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
       await client.deleteRule({ id: rule.id, etag: rule.etag });
       queryClient.setQueryData<Rule[]>(key, (old) => old?.filter((r) => r.id !== rule.id));
       setNotice({ tone: "info", text: `${rule.pathPattern} deleted.` });
+      setFocusHeading(true);
     } catch (error) {
       await onWriteError(rule, "deleted", error);
     } finally {
       setBusy(false);
       setDeleting(null);
     }
-  };
-
-  const actions: RowActions = {
-    busy,
-    saving: savingEnabled,
-    onMove: (rule, delta) => {
-      move(rule.id, order.indexOf(rule.id) + delta);
-      setMoveFocus({ id: rule.id, direction: delta });
-    },
-    onToggle: (rule) => void toggle(rule),
-    onEdit: (rule) => setEditor({ mode: "edit", rule }),
-    onDelete: setDeleting,
   };
 
   if (editor) {
@@ -234,35 +186,27 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
         rule={editor.mode === "edit" ? editor.rule : undefined}
         onSaved={(saved) => {
           setEditor(null);
+          setFocusHeading(true);
           setNotice({
             tone: "info",
             text: `${saved.pathPattern} ${editor.mode === "edit" ? "saved" : "created"}.`,
           });
           void queryClient.invalidateQueries({ queryKey: key });
         }}
-        onCancel={() => setEditor(null)}
+        onCancel={() => {
+          setEditor(null);
+          setFocusHeading(true);
+        }}
       />
     );
   }
 
-  const rows = order.flatMap((id, index) => {
-    const rule = byId.get(id);
-    if (!rule) return [];
-    const props = {
-      rule,
-      index,
-      count: order.length,
-      moved: pending !== null && id !== pending.base[index],
-    };
-    return canEdit
-      ? [<SortableRuleRow key={id} {...props} actions={actions} />]
-      : [<RuleRow key={id} {...props} />];
-  });
-
   return (
     <section className="sy-rules-scope" aria-labelledby={headingId}>
       <div className="sy-rules-scope-head">
-        <h3 id={headingId}>{scopeName}</h3>
+        <h2 id={headingId} ref={headingRef} tabIndex={-1}>
+          {scopeName}
+        </h2>
         {canEdit && (
           <button type="button" className="primary" onClick={() => setEditor({ mode: "create" })}>
             Add a rule
@@ -296,25 +240,26 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
           </button>
         </div>
       )}
-      {rules.length > 0 &&
-        (canEdit ? (
-          <DndContext
-            sensors={sensors}
-            collisionDetection={closestCenter}
-            onDragEnd={onDragEnd}
-            accessibility={{ announcements: dragAnnouncements(nameOf, order) }}
-          >
-            <SortableContext items={[...order]} strategy={verticalListSortingStrategy}>
-              <ol ref={listRef} className="sy-rules-list" aria-label={`Rules of ${scopeName}`}>
-                {rows}
-              </ol>
-            </SortableContext>
-          </DndContext>
-        ) : (
-          <ol ref={listRef} className="sy-rules-list" aria-label={`Rules of ${scopeName}`}>
-            {rows}
-          </ol>
-        ))}
+      {rules.length > 0 && (
+        <RuleList
+          byId={byId}
+          order={order}
+          savedOrder={pending && !pendingStale ? pending.base : undefined}
+          scopeName={scopeName}
+          onMove={move}
+          actions={
+            canEdit
+              ? {
+                  busy,
+                  saving: savingEnabled,
+                  onToggle: (rule) => void toggle(rule),
+                  onEdit: (rule) => setEditor({ mode: "edit", rule }),
+                  onDelete: setDeleting,
+                }
+              : undefined
+          }
+        />
+      )}
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>
@@ -347,26 +292,4 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
       )}
     </section>
   );
-}
-
-/** What a screen reader hears while a rule is dragged: rule patterns and positions, not ids. */
-function dragAnnouncements(
-  nameOf: (id: string) => string,
-  order: readonly string[],
-): Announcements {
-  const name = (id: UniqueIdentifier) => nameOf(String(id));
-  const at = (id: UniqueIdentifier) =>
-    `position ${order.indexOf(String(id)) + 1} of ${order.length}`;
-  return {
-    onDragStart: ({ active }) => `Picked up ${name(active.id)}, ${at(active.id)}.`,
-    onDragOver: ({ active, over }) =>
-      over
-        ? `${name(active.id)} is over ${at(over.id)}.`
-        : `${name(active.id)} is no longer over the list.`,
-    onDragEnd: ({ active, over }) =>
-      over
-        ? `${name(active.id)} dropped at ${at(over.id)}. The order is not saved yet.`
-        : `${name(active.id)} dropped where it was.`,
-    onDragCancel: ({ active }) => `Moving ${name(active.id)} was cancelled.`,
-  };
 }
