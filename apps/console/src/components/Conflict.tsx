@@ -18,7 +18,7 @@ export function ConflictNotice({ what, current, onLoadCurrent }: ConflictProps) 
     <div className="conflict" role="alert" data-testid="conflict">
       <p>
         <strong>Changed elsewhere.</strong> This {what} was changed by someone else after you opened
-        it, so your change was not saved.
+        it, so nothing was changed.
         {current === undefined ? ` The ${what} no longer exists.` : " The current version:"}
       </p>
       {current}
