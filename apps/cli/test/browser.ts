@@ -110,7 +110,12 @@ interface PageStorage {
  * types alone, without the DOM library.
  */
 export interface PageGlobals {
-  document: { cookie: string; documentElement: { outerHTML: string } };
+  document: {
+    cookie: string;
+    documentElement: { outerHTML: string };
+    body: { append(node: unknown): void };
+    createElement(tag: string): unknown;
+  };
   localStorage: PageStorage;
   sessionStorage: PageStorage;
 }
