@@ -1,0 +1,104 @@
+import type { Rule } from "@switchyard/api";
+import { describeRule, RULE_FIELDS } from "./rule-diff.js";
+
+/** The server's version of a rule someone else changed (or deleted) while it was being edited. */
+export type Conflict = { kind: "changed"; current: Rule } | { kind: "deleted" };
+
+export interface ConflictNoticeProps {
+  conflict: Conflict;
+  /** The rule as it was when the edit started. */
+  opened: Rule;
+  /** The rule as the form would save it. */
+  mine: Rule;
+  onLoad: (current: Rule) => void;
+  onRebase: (current: Rule) => void;
+  onClose: () => void;
+}
+
+/** "Changed elsewhere": the server's version beside the edit, and what to do next. */
+export function ConflictNotice({
+  conflict,
+  opened,
+  mine,
+  onLoad,
+  onRebase,
+  onClose,
+}: ConflictNoticeProps) {
+  if (conflict.kind === "deleted") {
+    return (
+      <div role="alert" className="conflict">
+        <p>
+          <strong>Changed elsewhere:</strong> this rule was deleted since you opened it. Your
+          changes were not saved.
+        </p>
+        <button type="button" onClick={onClose}>
+          Back to the list
+        </button>
+      </div>
+    );
+  }
+  const { current } = conflict;
+  return (
+    <div role="alert" className="conflict">
+      <p>
+        <strong>Changed elsewhere:</strong> this rule was changed since you opened it, so your
+        changes were not saved. This is the current version.
+      </p>
+      <ThreeWayTable opened={opened} current={current} mine={mine} />
+      <details>
+        <summary>The whole current version</summary>
+        <dl className="sy-rules-details">
+          {describeRule(current).map((f) => (
+            <div key={f.label}>
+              <dt>{f.label}</dt>
+              <dd>{f.value}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+      <div className="actions">
+        <button type="button" onClick={() => onLoad(current)}>
+          Discard my edits and load the current version
+        </button>
+        <button type="button" onClick={() => onRebase(current)}>
+          Keep my edits on top of the current version
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The fields changed elsewhere or in this edit: as opened, as now stored, as edited. */
+function ThreeWayTable({ opened, current, mine }: { opened: Rule; current: Rule; mine: Rule }) {
+  const rows = RULE_FIELDS.map((field) => ({
+    ...field,
+    opened: field.show(opened),
+    current: field.show(current),
+    mine: field.show(mine),
+  })).filter((row) => row.opened !== row.current || row.opened !== row.mine);
+  return (
+    <table className="sy-rules-diff sy-rules-three-way">
+      <caption>What changed, and where</caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">When you opened it</th>
+          <th scope="col">Current version</th>
+          <th scope="col">Your edit</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.path} data-field={row.path}>
+            <th scope="row">{row.label}</th>
+            <td>{row.opened}</td>
+            <td className={row.current !== row.opened ? "sy-rules-changed" : undefined}>
+              {row.current}
+            </td>
+            <td className={row.mine !== row.opened ? "sy-rules-changed" : undefined}>{row.mine}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,104 @@
+import { RateLimitKey } from "@switchyard/api";
+import { useId } from "react";
+import { CheckField, FieldMessages, TextField } from "./FormField.js";
+import { errorsAt, type FormErrors } from "./form-errors.js";
+import type { SectionProps } from "./form-section.js";
+import { RATE_LIMIT_KEY_LABELS } from "./rule-diff.js";
+import type { RuleDraft } from "./rule-draft.js";
+
+const RATE_LIMIT_KEYS = [RateLimitKey.IP, RateLimitKey.SUBJECT, RateLimitKey.HEADER];
+
+/** The rule's own rate limit, or the project's when switched off. */
+export function RateLimitFieldset({
+  draft,
+  onChange,
+  errors,
+}: SectionProps & { errors: FormErrors }) {
+  const keyId = useId();
+  const set = <K extends keyof RuleDraft>(key: K, value: RuleDraft[K]) =>
+    onChange({ ...draft, [key]: value });
+  const at = (field: string) => errorsAt(errors, `rule.rate_limit.${field}`);
+  const keyErrors = at("key");
+  return (
+    <fieldset className="sy-rules-fieldset">
+      <legend>Rate limit</legend>
+      <CheckField
+        label="Own rate limit"
+        path="rule.rate_limit"
+        checked={draft.rateLimitOn}
+        onChange={(v) => set("rateLimitOn", v)}
+        errors={errorsAt(errors, "rule.rate_limit")}
+        hint="Off: the project's rate limit applies (or the fleet-wide default)."
+      />
+      {draft.rateLimitOn && (
+        <>
+          <TextField
+            label="Requests per window"
+            path="rule.rate_limit.limit"
+            type="number"
+            min={1}
+            value={draft.limit}
+            onChange={(v) => set("limit", v)}
+            errors={at("limit")}
+            hint="At least 1."
+          />
+          <TextField
+            label="Window (ms)"
+            path="rule.rate_limit.window_ms"
+            type="number"
+            min={1000}
+            max={86400000}
+            value={draft.windowMs}
+            onChange={(v) => set("windowMs", v)}
+            errors={at("window_ms")}
+            hint="1000 to 86400000."
+          />
+          <div className="field">
+            <label htmlFor={keyId}>Count requests by</label>
+            <select
+              id={keyId}
+              name="rule.rate_limit.key"
+              value={draft.rateLimitKey}
+              aria-invalid={keyErrors.length > 0 || undefined}
+              aria-describedby={keyErrors.length > 0 ? `${keyId}-error` : undefined}
+              onChange={(e) => set("rateLimitKey", Number(e.target.value) as RateLimitKey)}
+            >
+              {RATE_LIMIT_KEYS.map((key) => (
+                <option key={key} value={key}>
+                  {RATE_LIMIT_KEY_LABELS[key]}
+                </option>
+              ))}
+            </select>
+            <FieldMessages id={`${keyId}-error`} messages={keyErrors} />
+          </div>
+          {draft.rateLimitKey === RateLimitKey.HEADER && (
+            <TextField
+              label="Header name"
+              path="rule.rate_limit.header_name"
+              value={draft.rateLimitHeader}
+              onChange={(v) => set("rateLimitHeader", v)}
+              errors={at("header_name")}
+              required
+            />
+          )}
+          <CheckField
+            label="Skip successful requests"
+            path="rule.rate_limit.skip_successful"
+            checked={draft.skipSuccessful}
+            onChange={(v) => set("skipSuccessful", v)}
+            errors={at("skip_successful")}
+            hint="Refund a request the upstream answered below 400."
+          />
+          <CheckField
+            label="Skip failed requests"
+            path="rule.rate_limit.skip_failed"
+            checked={draft.skipFailed}
+            onChange={(v) => set("skipFailed", v)}
+            errors={at("skip_failed")}
+            hint="Refund a request the upstream answered 400 or above, or that failed."
+          />
+        </>
+      )}
+    </fieldset>
+  );
+}
