@@ -1,13 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { Readable } from "node:stream";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { startUpstream, type Upstream, waitFor } from "@switchyard/testkit";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { send } from "./support/client.js";
 import { HOST, snapshotOf, startTestWorker, type TestWorker } from "./support/harness.js";
+import { startMemoryWorker } from "./support/memory-worker.js";
 import { rawRequest } from "./support/raw-http.js";
 
 const MB = 1024 * 1024;
@@ -47,36 +46,6 @@ function zeros(total: number): Readable {
   });
 }
 
-// A full collection before each sample, so the samples count what is retained, not garbage
-// the collector has not got to yet.
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** Retained memory (heap + buffers) after a full collection. */
-function retained(): number {
-  gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
-}
-
-/**
- * Samples retained memory every 100 ms while `run` runs (this process holds the client,
- * the worker and the upstream); resolves with the largest growth over the start.
- */
-async function memoryGrowth(run: () => Promise<void>): Promise<number> {
-  const start = retained();
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, retained());
-  }, 100);
-  try {
-    await run();
-  } finally {
-    clearInterval(timer);
-  }
-  return peak - start;
-}
-
 function countBody(req: IncomingMessage): Promise<number> {
   return new Promise((resolve, reject) => {
     let total = 0;
@@ -88,14 +57,30 @@ function countBody(req: IncomingMessage): Promise<number> {
   });
 }
 
-describe("streamed bodies, flat memory", () => {
+/**
+ * The worker runs in a process of its own, so the growth measured is the worker's alone: the
+ * client and the upstream here hold buffers of their own, which would count otherwise.
+ */
+async function setUpMemoryWorker(
+  handler: (req: IncomingMessage, res: import("node:http").ServerResponse) => void,
+  env: Record<string, string>,
+) {
+  const upstream = await startUpstream({ handler });
+  cleanups.push(() => upstream.close());
+  const worker = await startMemoryWorker(upstream.origin, env);
+  cleanups.push(() => worker.close());
+  return worker;
+}
+
+describe("streamed bodies, flat worker memory", () => {
   it("uploads 100 MB with Content-Length", { timeout: 60_000 }, async () => {
-    const { running } = await setUp(async (req, res) => res.end(String(await countBody(req))), {
-      SWITCHYARD_MAX_BODY_BYTES: "0",
-    });
+    const worker = await setUpMemoryWorker(
+      async (req, res) => res.end(String(await countBody(req))),
+      { SWITCHYARD_MAX_BODY_BYTES: "0" },
+    );
     let text = "";
-    const growth = await memoryGrowth(async () => {
-      const res = await request(`${running.worker.proxyUrl}/up`, {
+    const growth = await worker.memoryGrowth(async () => {
+      const res = await request(`${worker.proxyUrl}/up`, {
         method: "PUT",
         headers: { host: HOST, "content-length": String(100 * MB) },
         body: zeros(100 * MB),
@@ -107,12 +92,13 @@ describe("streamed bodies, flat memory", () => {
   });
 
   it("uploads 100 MB chunked", { timeout: 60_000 }, async () => {
-    const { running } = await setUp(async (req, res) => res.end(String(await countBody(req))), {
-      SWITCHYARD_MAX_BODY_BYTES: String(200 * MB),
-    });
+    const worker = await setUpMemoryWorker(
+      async (req, res) => res.end(String(await countBody(req))),
+      { SWITCHYARD_MAX_BODY_BYTES: String(200 * MB) },
+    );
     let text = "";
-    const growth = await memoryGrowth(async () => {
-      const res = await request(`${running.worker.proxyUrl}/up`, {
+    const growth = await worker.memoryGrowth(async () => {
+      const res = await request(`${worker.proxyUrl}/up`, {
         method: "POST",
         headers: { host: HOST },
         body: zeros(100 * MB),
@@ -124,13 +110,13 @@ describe("streamed bodies, flat memory", () => {
   });
 
   it("downloads 100 MB", { timeout: 60_000 }, async () => {
-    const { running } = await setUp((_req, res) => {
+    const worker = await setUpMemoryWorker((_req, res) => {
       res.writeHead(200, { "content-length": String(100 * MB) });
       zeros(100 * MB).pipe(res);
-    });
+    }, {});
     let total = 0;
-    const growth = await memoryGrowth(async () => {
-      const res = await request(`${running.worker.proxyUrl}/down`, { headers: { host: HOST } });
+    const growth = await worker.memoryGrowth(async () => {
+      const res = await request(`${worker.proxyUrl}/down`, { headers: { host: HOST } });
       for await (const chunk of res.body) total += (chunk as Buffer).length;
     });
     expect(total).toBe(100 * MB);
