@@ -18,6 +18,8 @@ export function RulesPage({ projectId }: { projectId: string }) {
   const scopeId = useId();
   // "" is the project defaults (ListRules and ReorderRules take alias_id "" for them).
   const [aliasId, setAliasId] = useState("");
+  // An arranged order belongs to its scope: the scope stays until it is saved or discarded.
+  const [orderUnsaved, setOrderUnsaved] = useState(false);
   const alias = aliases.data?.find((a) => a.id === aliasId);
   const scopeName = alias ? `Alias ${alias.name}` : "Project defaults";
   return (
@@ -41,6 +43,8 @@ export function RulesPage({ projectId }: { projectId: string }) {
         <select
           id={scopeId}
           value={aliasId}
+          disabled={orderUnsaved}
+          aria-describedby={orderUnsaved ? `${scopeId}-locked` : undefined}
           onChange={(e) => setAliasId(e.target.value)}
           data-testid="rule-scope"
         >
@@ -51,6 +55,11 @@ export function RulesPage({ projectId }: { projectId: string }) {
             </option>
           ))}
         </select>
+        {orderUnsaved && (
+          <p id={`${scopeId}-locked`} className="sy-rules-hint">
+            Save or discard the new order before choosing another scope.
+          </p>
+        )}
         {alias && (
           <p className="sy-rules-hint">
             {alias.inheritProjectRules
@@ -70,6 +79,7 @@ export function RulesPage({ projectId }: { projectId: string }) {
         aliasId={aliasId}
         scopeName={scopeName}
         canEdit={canEdit}
+        onUnsavedOrder={setOrderUnsaved}
       />
     </div>
   );

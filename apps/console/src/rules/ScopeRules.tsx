@@ -17,6 +17,8 @@ interface ScopeRulesProps {
   /** How the scope is named in headings and messages, e.g. "Project defaults". */
   scopeName: string;
   canEdit: boolean;
+  /** Told whether an order is arranged and not saved yet (the page holds the scope still). */
+  onUnsavedOrder: (unsaved: boolean) => void;
 }
 
 /** A message above the list: the outcome of the last action. */
@@ -35,7 +37,8 @@ const messageOf = (error: unknown) => ConnectError.from(error).rawMessage;
  * buttons, then save the whole order at once after a before/after preview; they toggle,
  * edit, create and delete rules, each write carrying the etag it was read with.
  */
-export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRulesProps) {
+export function ScopeRules(props: ScopeRulesProps) {
+  const { projectId, aliasId, scopeName, canEdit, onUnsavedOrder } = props;
   const client = useRuleClient();
   const queryClient = useQueryClient();
   const query = useScopeRules(projectId, aliasId);
@@ -69,6 +72,9 @@ export function ScopeRules({ projectId, aliasId, scopeName, canEdit }: ScopeRule
       text: "Changed elsewhere: rules of this scope were added or removed, so your unsaved order was dropped. This is the current order.",
     });
   }, [pendingStale]);
+
+  const unsaved = pending !== null && !pendingStale;
+  useEffect(() => onUnsavedOrder(unsaved), [unsaved, onUnsavedOrder]);
 
   useEffect(() => {
     if (!focusHeading) return;
