@@ -43,7 +43,13 @@ export function RuleEditor(props: RuleEditorProps) {
   const [saving, setSaving] = useState(false);
   const [status, setStatus] = useState("");
 
+  const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => headingRef.current?.focus(), []);
+  // After a refused save, take the user to the first field the API named.
+  useEffect(() => {
+    if (errors === NO_ERRORS) return;
+    formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors]);
 
   const save = async (next: Rule, changes: readonly FieldChange[]) => {
     setSaving(true);
@@ -127,7 +133,7 @@ export function RuleEditor(props: RuleEditorProps) {
           onClose={props.onCancel}
         />
       )}
-      <form onSubmit={submit} noValidate aria-labelledby={headingId}>
+      <form ref={formRef} onSubmit={submit} noValidate aria-labelledby={headingId}>
         {hasErrors(errors) && <ErrorSummary errors={errors} />}
         <RuleForm draft={draft} onChange={setDraft} errors={errors} />
         <p role="status" className="sy-rules-status">
