@@ -118,10 +118,17 @@ export interface PageGlobals {
   };
   localStorage: PageStorage;
   sessionStorage: PageStorage;
+  scrollTo(x: number, y: number): void;
 }
 
-/** A viewport screenshot (not the full page, to keep the file small) as docs/console/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * A viewport screenshot (not the full page, to keep the file small) as docs/console/<name>.png,
+ * with `top` scrolled to the top of the viewport; default the page's top.
+ */
+export async function screenshot(page: Page, name: string, top?: Locator): Promise<void> {
+  if (top === undefined) {
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+  } else await top.evaluate((element) => element.scrollIntoView({ block: "start" }));
   await mkdir(SHOTS_DIR, { recursive: true });
   await page.screenshot({ path: `${SHOTS_DIR}${name}.png`, animations: "disabled" });
 }

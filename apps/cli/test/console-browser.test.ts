@@ -26,6 +26,8 @@ const HOST = "shop.example.com";
 const VIEWPORT = { width: 1280, height: 800 };
 /** How long a page may take to show what an action changed, on a busy two-core machine. */
 const UI_TIMEOUT = 10_000;
+/** For expect.poll: what a page shows settles after the call that changed it returns. */
+const POLL = { timeout: UI_TIMEOUT, interval: 100 };
 
 let pglite: PgliteDir;
 let upstream: Upstream;
@@ -84,6 +86,11 @@ async function openConsole() {
   await page.goto(`${dev!.banner.apiUrl}/`);
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   return { context, page, problems };
+}
+
+/** Follows a link of the main navigation. */
+function navigate(page: Page, name: string) {
+  return page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
 }
 
 async function signIn(page: Page, token: string) {
@@ -244,7 +251,7 @@ describe("the web console in Chromium", () => {
         .filter({ hasText: `${pattern} created.` })
         .waitFor();
     }
-    await expect(listedPatterns(page)).resolves.toEqual(rules.map(([p]) => p));
+    await expect.poll(() => listedPatterns(page), POLL).toEqual(rules.map(([p]) => p));
     const { rules: stored } = await api.rules.listRules({ projectId: ids.project, aliasId: "" });
     expect(stored.map((r) => [r.pathPattern, r.targetUrl, r.description])).toEqual(
       rules.map(([p, t, d]) => [p, `${upstream.origin}${t}`, d]),
@@ -265,7 +272,9 @@ describe("the web console in Chromium", () => {
 
     // Mouse: /health from the bottom to the top.
     await dragWithMouse(page, handle("/health"), row("/api/*"));
-    await expect(listedPatterns(page)).resolves.toEqual(["/health", "/api/*", "/api/orders/*"]);
+    await expect
+      .poll(() => listedPatterns(page), POLL)
+      .toEqual(["/health", "/api/*", "/api/orders/*"]);
     await page.getByRole("button", { name: "Review and save order" }).click();
     await page.getByRole("dialog").waitFor();
     await expectAccessible(page);
@@ -285,14 +294,18 @@ describe("the web console in Chromium", () => {
     await announced("/api/orders/* is over position 2 of 3.");
     await page.keyboard.press("Space");
     await announced("/api/orders/* dropped at position 2 of 3. The order is not saved yet.");
-    await expect(listedPatterns(page)).resolves.toEqual(["/health", "/api/orders/*", "/api/*"]);
+    await expect
+      .poll(() => listedPatterns(page), POLL)
+      .toEqual(["/health", "/api/orders/*", "/api/*"]);
     await saveOrder(page);
     await expect(ruleOrder()).resolves.toEqual([ids.health, ids.orders, ids.general]);
 
     // Keyboard, the move buttons: focus one and press Enter.
     await page.getByRole("button", { name: "Move up: /api/orders/*" }).focus();
     await page.keyboard.press("Enter");
-    await expect(listedPatterns(page)).resolves.toEqual(["/api/orders/*", "/health", "/api/*"]);
+    await expect
+      .poll(() => listedPatterns(page), POLL)
+      .toEqual(["/api/orders/*", "/health", "/api/*"]);
     await saveOrder(page);
     await expect(ruleOrder()).resolves.toEqual([ids.orders, ids.health, ids.general]);
 
@@ -306,12 +319,9 @@ describe("the web console in Chromium", () => {
     expectNoProblems(admin.problems, [NOT_SIGNED_IN]);
   });
 
-  it("explains a request in the tester, lists the dev worker on the fleet page, and shows the audit log", async () => {
+  it("explains a request in the tester, lists the dev worker on the fleet page, shows the audit log and the tokens", async () => {
     const { page } = admin;
-    await page
-      .getByRole("navigation", { name: "Main" })
-      .getByRole("link", { name: "Request tester" })
-      .click();
+    await navigate(page, "Request tester");
     await page.getByRole("heading", { name: "Request tester" }).waitFor();
     const form = page.getByRole("form", { name: "Request to explain" });
     await form.getByLabel("Host").fill(HOST);
@@ -324,10 +334,7 @@ describe("the web console in Chromium", () => {
     await expectAccessible(page);
     await screenshot(page, "tester");
 
-    await page
-      .getByRole("navigation", { name: "Main" })
-      .getByRole("link", { name: "Fleet" })
-      .click();
+    await navigate(page, "Fleet");
     const { workers } = await api.config.getFleetStatus({});
     expect(workers).toHaveLength(1);
     await page.getByTestId(`worker-row-${workers[0]!.id}`).waitFor();
@@ -335,20 +342,19 @@ describe("the web console in Chromium", () => {
     await expectAccessible(page);
     await screenshot(page, "fleet");
 
-    await page
-      .getByRole("navigation", { name: "Main" })
-      .getByRole("link", { name: "Audit log" })
-      .click();
+    await navigate(page, "Audit log");
     const events = page.getByRole("table", { name: "Audit events" });
     await events.waitFor();
     await expect(events.textContent()).resolves.toContain(ids.project);
     await expectAccessible(page);
     await screenshot(page, "audit");
 
-    await page
-      .getByRole("navigation", { name: "Main" })
-      .getByRole("link", { name: "Projects" })
-      .click();
+    await navigate(page, "API tokens");
+    await page.getByRole("table", { name: "API tokens" }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "tokens");
+
+    await navigate(page, "Projects");
     await page.getByTestId("project-row-shop").waitFor();
     await expectAccessible(page);
     await screenshot(page, "projects");
@@ -375,8 +381,7 @@ describe("the web console in Chromium", () => {
     const { rule: after } = await api.rules.getRule({ id: ids.health });
     expect(after!.description).toBe("Changed through the API");
     await expectAccessible(page);
-    await conflict.evaluate((element) => element.scrollIntoView({ block: "start" }));
-    await screenshot(page, "conflict");
+    await screenshot(page, "conflict", page.getByRole("heading", { name: "Edit rule /health" }));
     // Chromium logs the refused (409/412) update like any failed fetch.
     expectNoProblems(admin.problems, [NOT_SIGNED_IN, /status of 409 \(Conflict\).*UpdateRule/]);
   });
@@ -402,7 +407,9 @@ describe("the web console in Chromium", () => {
 
       await page.getByRole("link", { name: "Rules of shop" }).click();
       await page.getByTestId("rule-row").first().waitFor();
-      await expect(listedPatterns(page)).resolves.toEqual(["/api/orders/*", "/health", "/api/*"]);
+      await expect
+        .poll(() => listedPatterns(page), POLL)
+        .toEqual(["/api/orders/*", "/health", "/api/*"]);
       const rules = page.getByRole("list", { name: "Rules of Project defaults" });
       await expect(rules.getByRole("button").count()).resolves.toBe(0);
       await expect(rules.getByRole("checkbox").count()).resolves.toBe(0);
@@ -429,10 +436,7 @@ describe("the web console in Chromium", () => {
 
       // Deleting the token ends its sessions: the next call sends the page back to sign-in.
       await api.tokens.deleteToken({ id: token!.id });
-      await page
-        .getByRole("navigation", { name: "Main" })
-        .getByRole("link", { name: "Fleet" })
-        .click();
+      await navigate(page, "Fleet");
       await page.getByText("Your session has ended. Sign in again.").waitFor();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       expectNoProblems(viewer.problems, [
