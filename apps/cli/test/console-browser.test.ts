@@ -464,6 +464,36 @@ describe("the web console in Chromium", () => {
     await expect(ruleOrder()).resolves.toEqual([ids.orders, ids.health, ids.general]);
   });
 
+  it("gives a page on another origin no way to send the console header", async () => {
+    // The upstream's origin (another port of 127.0.0.1) is same-site, so the browser would even
+    // send the cookie; the header needs a CORS preflight, and the API answers none.
+    const other = await admin.context.newPage();
+    try {
+      await other.goto(`${upstream.origin}/elsewhere`);
+      const outcome = await other.evaluate(
+        async ({ apiUrl, id }) =>
+          fetch(`${apiUrl}/switchyard.v1.RuleService/DeleteRule`, {
+            method: "POST",
+            credentials: "include",
+            headers: {
+              "content-type": "application/json",
+              "connect-protocol-version": "1",
+              "x-switchyard-console": "1",
+            },
+            body: JSON.stringify({ id }),
+          }).then(
+            (response) => `answered ${response.status}`,
+            (error: Error) => `blocked: ${error.message}`,
+          ),
+        { apiUrl: dev!.banner.apiUrl, id: ids.general },
+      );
+      expect(outcome).toBe("blocked: Failed to fetch");
+      await expect(ruleOrder()).resolves.toEqual([ids.orders, ids.health, ids.general]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("ends the admin's session on sign-out and clears the cookie", async () => {
     const { page, context } = admin;
     await page.getByRole("button", { name: "Sign out" }).click();
