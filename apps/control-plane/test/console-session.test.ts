@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { createSwitchyardClient, Role } from "@switchyard/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import {
   startTestControlPlane,
   type TestControlPlane,
 } from "./server-fixture.js";
+import { codeOf } from "./store-fixture.js";
 
 const INDEX =
   '<!doctype html><html lang="en"><title>Switchyard</title><script type="module" src="/assets/app-1a2b.js"></script></html>';
@@ -26,15 +27,6 @@ function cookieClient(apiUrl: string, headers: Record<string, string>) {
   return createSwitchyardClient(
     createConnectTransport({ baseUrl: apiUrl, httpVersion: "1.1", interceptors: [add] }),
   );
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<Code | "ok"> {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    return ConnectError.from(error).code;
-  }
 }
 
 describe("the web console on the API's port", () => {
@@ -191,13 +183,13 @@ describe("the web console on the API's port", () => {
     it("act as the token's holder only with the console header from the same origin", async () => {
       const cookie = cookieOf(await signIn(ADMIN_TOKEN));
       const ok = cookieClient(api, { cookie, ...CONSOLE });
-      expect(await codeOf(ok.projects.listProjects({}))).toBe("ok");
+      expect(await codeOf(ok.projects.listProjects({}))).toBe("resolved");
       const forged = cookieClient(api, { cookie });
       expect(await codeOf(forged.projects.listProjects({}))).toBe(Code.Unauthenticated);
       const crossSite = cookieClient(api, { cookie, ...CONSOLE, "sec-fetch-site": "cross-site" });
       expect(await codeOf(crossSite.projects.listProjects({}))).toBe(Code.Unauthenticated);
       const sameOrigin = cookieClient(api, { cookie, ...CONSOLE, "sec-fetch-site": "same-origin" });
-      expect(await codeOf(sameOrigin.projects.listProjects({}))).toBe("ok");
+      expect(await codeOf(sameOrigin.projects.listProjects({}))).toBe("resolved");
     });
 
     it("carry the token's role: a viewer reads and cannot write", async () => {
@@ -208,7 +200,7 @@ describe("the web console on the API's port", () => {
       const response = await signIn(secret);
       expect(await response.json()).toMatchObject({ role: "VIEWER" });
       const viewer = cookieClient(api, { cookie: cookieOf(response), ...CONSOLE });
-      expect(await codeOf(viewer.projects.listProjects({}))).toBe("ok");
+      expect(await codeOf(viewer.projects.listProjects({}))).toBe("resolved");
       expect(await codeOf(viewer.projects.createProject({ project: { name: "nope" } }))).toBe(
         Code.PermissionDenied,
       );
@@ -221,7 +213,7 @@ describe("the web console on the API's port", () => {
       });
       const cookie = cookieOf(await signIn(secret));
       const editor = cookieClient(api, { cookie, ...CONSOLE });
-      expect(await codeOf(editor.projects.listProjects({}))).toBe("ok");
+      expect(await codeOf(editor.projects.listProjects({}))).toBe("resolved");
       await admin.tokens.deleteToken({ id: token!.id });
       expect(await codeOf(editor.projects.listProjects({}))).toBe(Code.Unauthenticated);
       expect((await fetch(`${api}/console/session`, { headers: { cookie } })).status).toBe(401);
