@@ -6,8 +6,8 @@ import { useEtagEdit } from "../api/etag-edit.js";
 import { useClient, useInvalidate } from "../api/queries.js";
 import { useSession } from "../api/session.js";
 import { LoadError } from "../components/Alert.js";
-import { ConflictNotice } from "../components/Conflict.js";
 import { DeleteButton } from "../components/DeleteButton.js";
+import { EditPanel } from "../components/EditPanel.js";
 import { FormErrors, TextField } from "../components/Field.js";
 import {
   describeRateLimit,
@@ -75,7 +75,6 @@ function ProjectSettings({ project }: { project: Project }) {
     fetchCurrent: async () => (await client.getProject({ id: project.id })).project!,
     refresh: useInvalidate(ProjectService),
   });
-  const values = edit.values;
   const rateLimitErrors = errorsUnder(edit.errors, "project.rate_limit");
   const unshown = unshownErrors(
     edit.errors,
@@ -85,62 +84,49 @@ function ProjectSettings({ project }: { project: Project }) {
   return (
     <section aria-labelledby="settings-heading">
       <h2 id="settings-heading">Settings</h2>
-      {edit.conflict && (
-        <ConflictNotice
-          what="project"
-          current={edit.conflict.current && <ProjectFacts project={edit.conflict.current} />}
-          onLoadCurrent={edit.loadCurrent}
-        />
-      )}
-      {values === undefined ? (
-        <>
-          <ProjectFacts project={project} />
-          {canEdit && (
-            <button type="button" onClick={() => edit.start(project)}>
-              Edit project
-            </button>
-          )}
-        </>
-      ) : (
-        <form
-          className="card"
-          aria-label="Edit project"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void edit.save();
-          }}
-        >
-          <FormErrors messages={unshown} />
-          <TextField
-            id="project-name"
-            label="Name"
-            value={values.name}
-            onChange={(name) => edit.change({ ...values, name })}
-            error={edit.errors["project.name"]}
-          />
-          <TextField
-            id="project-description"
-            label="Description"
-            value={values.description}
-            onChange={(description) => edit.change({ ...values, description })}
-            error={edit.errors["project.description"]}
-          />
-          <RateLimitFields
-            id="project-rate-limit"
-            values={values.rateLimit}
-            onChange={(rateLimit) => edit.change({ ...values, rateLimit })}
-            errors={rateLimitErrors}
-          />
-          <div className="actions">
-            <button type="submit" disabled={edit.saving}>
-              Save project
-            </button>
-            <button type="button" onClick={edit.cancel}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      )}
+      <EditPanel
+        edit={edit}
+        what="project"
+        label="Edit project"
+        className="card"
+        describe={(p) => <ProjectFacts project={p} />}
+        idle={
+          <>
+            <ProjectFacts project={project} />
+            {canEdit && (
+              <button type="button" onClick={() => edit.start(project)}>
+                Edit project
+              </button>
+            )}
+          </>
+        }
+      >
+        {(values) => (
+          <>
+            <FormErrors messages={unshown} />
+            <TextField
+              id="project-name"
+              label="Name"
+              value={values.name}
+              onChange={(name) => edit.change({ ...values, name })}
+              error={edit.errors["project.name"]}
+            />
+            <TextField
+              id="project-description"
+              label="Description"
+              value={values.description}
+              onChange={(description) => edit.change({ ...values, description })}
+              error={edit.errors["project.description"]}
+            />
+            <RateLimitFields
+              id="project-rate-limit"
+              values={values.rateLimit}
+              onChange={(rateLimit) => edit.change({ ...values, rateLimit })}
+              errors={rateLimitErrors}
+            />
+          </>
+        )}
+      </EditPanel>
     </section>
   );
 }

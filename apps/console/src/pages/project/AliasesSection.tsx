@@ -5,10 +5,10 @@ import { fieldErrors, unshownErrors } from "../../api/errors.js";
 import { useEtagEdit } from "../../api/etag-edit.js";
 import { useClient, useInvalidate } from "../../api/queries.js";
 import { useSession } from "../../api/session.js";
-import { LoadError } from "../../components/Alert.js";
-import { ConflictNotice } from "../../components/Conflict.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
 import { FormErrors, TextField } from "../../components/Field.js";
+import { ListSection } from "../../components/ListSection.js";
+import { ResourceRow } from "../../components/ResourceRow.js";
 import { formatTime } from "../../format.js";
 
 /** The most a list page may hold (the store's MAX_PAGE_SIZE): a project's aliases fit one page. */
@@ -20,29 +20,20 @@ export function AliasesSection({ projectId }: { projectId: string }) {
   const list = useQuery(ProjectService.method.listAliases, { projectId, pageSize: ALL });
   const aliases = list.data?.aliases ?? [];
   return (
-    <section aria-labelledby="aliases-heading">
-      <h2 id="aliases-heading">Aliases</h2>
-      {list.error && <LoadError error={list.error} what="aliases" />}
-      {list.data && aliases.length === 0 && <p className="muted">No aliases.</p>}
-      {aliases.length > 0 && (
-        <table aria-label="Aliases">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Inherits project rules</th>
-              <th scope="col">Updated</th>
-              {canEdit && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {aliases.map((a) => (
-              <AliasRow key={a.id} alias={a} canEdit={canEdit} />
-            ))}
-          </tbody>
-        </table>
-      )}
-      {canEdit && <CreateAlias projectId={projectId} />}
-    </section>
+    <ListSection
+      name="aliases"
+      title="Aliases"
+      columns={["Name", "Inherits project rules", "Updated"]}
+      canEdit={canEdit}
+      error={list.error}
+      loaded={list.data !== undefined}
+      count={aliases.length}
+      create={<CreateAlias projectId={projectId} />}
+    >
+      {aliases.map((a) => (
+        <AliasRow key={a.id} alias={a} canEdit={canEdit} />
+      ))}
+    </ListSection>
   );
 }
 
@@ -65,91 +56,40 @@ function AliasRow({ alias, canEdit }: { alias: Alias; canEdit: boolean }) {
     fetchCurrent,
     refresh,
   });
-  const values = edit.values;
-  const idBase = `alias-${alias.id}`;
+  const describe = (a: Alias) => <AliasFacts alias={a} />;
   return (
-    <>
-      <tr data-testid={`alias-row-${alias.name}`}>
-        <td>{alias.name}</td>
-        <td>{alias.inheritProjectRules ? "yes" : "no"}</td>
-        <td>{formatTime(alias.updateTime)}</td>
-        {canEdit && (
-          <td>
-            <div className="actions">
-              <button
-                type="button"
-                aria-label={`Edit alias ${alias.name}`}
-                onClick={() => edit.start(alias)}
-                disabled={values !== undefined}
-              >
-                Edit
-              </button>
-              <DeleteButton
-                what="alias"
-                name={alias.name}
-                etag={alias.etag}
-                forceLabel="Also delete its rules and detach its domains"
-                send={(etag, force) => client.deleteAlias({ id: alias.id, etag, force })}
-                fetchCurrent={fetchCurrent}
-                refresh={refresh}
-                describe={(a) => <AliasFacts alias={a} />}
-              />
-            </div>
-          </td>
-        )}
-      </tr>
-      {(values !== undefined || edit.conflict) && (
-        <tr>
-          <td colSpan={4}>
-            {edit.conflict && (
-              <ConflictNotice
-                what="alias"
-                current={edit.conflict.current && <AliasFacts alias={edit.conflict.current} />}
-                onLoadCurrent={edit.loadCurrent}
-              />
-            )}
-            {values !== undefined && (
-              <form
-                aria-label={`Edit alias ${alias.name}`}
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void edit.save();
-                }}
-              >
-                <FormErrors messages={unshownErrors(edit.errors, ["alias.name"])} />
-                <TextField
-                  id={`${idBase}-name`}
-                  label="Alias name"
-                  value={values.name}
-                  onChange={(name) => edit.change({ ...values, name })}
-                  error={edit.errors["alias.name"]}
-                  autoFocus
-                />
-                <label className="inline" htmlFor={`${idBase}-inherit`}>
-                  <input
-                    id={`${idBase}-inherit`}
-                    type="checkbox"
-                    checked={values.inheritProjectRules}
-                    onChange={(e) =>
-                      edit.change({ ...values, inheritProjectRules: e.target.checked })
-                    }
-                  />
-                  Inherit the project's rules
-                </label>
-                <div className="actions">
-                  <button type="submit" disabled={edit.saving}>
-                    Save alias
-                  </button>
-                  <button type="button" onClick={edit.cancel}>
-                    Cancel
-                  </button>
-                </div>
-              </form>
-            )}
-          </td>
-        </tr>
+    <ResourceRow
+      resource={alias}
+      what="alias"
+      name={alias.name}
+      testId={`alias-row-${alias.name}`}
+      cells={[alias.name, alias.inheritProjectRules ? "yes" : "no", formatTime(alias.updateTime)]}
+      canEdit={canEdit}
+      edit={edit}
+      describe={describe}
+      deleteButton={
+        <DeleteButton
+          what="alias"
+          name={alias.name}
+          etag={alias.etag}
+          forceLabel="Also delete its rules and detach its domains"
+          send={(etag, force) => client.deleteAlias({ id: alias.id, etag, force })}
+          fetchCurrent={fetchCurrent}
+          refresh={refresh}
+          describe={describe}
+        />
+      }
+    >
+      {(values) => (
+        <AliasFields
+          id={`alias-${alias.id}`}
+          values={values}
+          onChange={edit.change}
+          errors={edit.errors}
+          autoFocus
+        />
       )}
-    </>
+    </ResourceRow>
   );
 }
 
@@ -166,44 +106,65 @@ function AliasFacts({ alias }: { alias: Alias }) {
   );
 }
 
+interface AliasFieldsProps {
+  id: string;
+  values: AliasValues;
+  onChange: (values: AliasValues) => void;
+  errors: Record<string, string>;
+  autoFocus?: boolean;
+}
+
+/** Name and inherit inputs, shared by the create and edit forms. */
+function AliasFields({ id, values, onChange, errors, autoFocus }: AliasFieldsProps) {
+  return (
+    <>
+      <FormErrors messages={unshownErrors(errors, ["alias.name"])} />
+      <TextField
+        id={`${id}-name`}
+        label="Alias name"
+        value={values.name}
+        onChange={(name) => onChange({ ...values, name })}
+        error={errors["alias.name"]}
+        autoFocus={autoFocus}
+      />
+      <label className="inline" htmlFor={`${id}-inherit`}>
+        <input
+          id={`${id}-inherit`}
+          type="checkbox"
+          checked={values.inheritProjectRules}
+          onChange={(e) => onChange({ ...values, inheritProjectRules: e.target.checked })}
+        />
+        Inherit the project's rules
+      </label>
+    </>
+  );
+}
+
 function CreateAlias({ projectId }: { projectId: string }) {
   const create = useMutation(ProjectService.method.createAlias);
   const refresh = useInvalidate(ProjectService);
-  const [name, setName] = useState("");
-  const [inherit, setInherit] = useState(true);
-  const errors = fieldErrors(create.error);
+  const [values, setValues] = useState<AliasValues>({ name: "", inheritProjectRules: true });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     try {
-      await create.mutateAsync({ alias: { projectId, name, inheritProjectRules: inherit } });
+      await create.mutateAsync({ alias: { projectId, ...values } });
     } catch {
       return; // shown from create.error
     }
-    setName("");
+    setValues({ ...values, name: "" });
     await refresh();
   }
 
   return (
     <form className="card" aria-labelledby="create-alias-heading" onSubmit={submit}>
       <h3 id="create-alias-heading">Add an alias</h3>
-      <FormErrors messages={unshownErrors(errors, ["alias.name"])} />
-      <TextField
-        id="create-alias-name"
-        label="Alias name"
-        value={name}
-        onChange={setName}
-        error={errors["alias.name"]}
+      <AliasFields
+        id="create-alias"
+        values={values}
+        onChange={setValues}
+        errors={fieldErrors(create.error)}
       />
-      <label className="inline" htmlFor="create-alias-inherit">
-        <input
-          id="create-alias-inherit"
-          type="checkbox"
-          checked={inherit}
-          onChange={(e) => setInherit(e.target.checked)}
-        />
-        Inherit the project's rules
-      </label>
       <div className="actions">
         <button type="submit" disabled={create.isPending}>
           Add alias

@@ -5,10 +5,10 @@ import { fieldErrors, unshownErrors } from "../../api/errors.js";
 import { useEtagEdit } from "../../api/etag-edit.js";
 import { useClient, useInvalidate } from "../../api/queries.js";
 import { useSession } from "../../api/session.js";
-import { LoadError } from "../../components/Alert.js";
-import { ConflictNotice } from "../../components/Conflict.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
 import { FieldError, FormErrors, TextField } from "../../components/Field.js";
+import { ListSection } from "../../components/ListSection.js";
+import { ResourceRow } from "../../components/ResourceRow.js";
 import { formatTime } from "../../format.js";
 import { ALL } from "./AliasesSection.js";
 
@@ -20,29 +20,20 @@ export function DomainsSection({ projectId }: { projectId: string }) {
     useQuery(ProjectService.method.listAliases, { projectId, pageSize: ALL }).data?.aliases ?? [];
   const domains = list.data?.domains ?? [];
   return (
-    <section aria-labelledby="domains-heading">
-      <h2 id="domains-heading">Domains</h2>
-      {list.error && <LoadError error={list.error} what="domains" />}
-      {list.data && domains.length === 0 && <p className="muted">No domains.</p>}
-      {domains.length > 0 && (
-        <table aria-label="Domains">
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Serves</th>
-              <th scope="col">Updated</th>
-              {canEdit && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {domains.map((d) => (
-              <DomainRow key={d.id} domain={d} aliases={aliases} canEdit={canEdit} />
-            ))}
-          </tbody>
-        </table>
-      )}
-      {canEdit && <CreateDomain projectId={projectId} aliases={aliases} />}
-    </section>
+    <ListSection
+      name="domains"
+      title="Domains"
+      columns={["Host", "Serves", "Updated"]}
+      canEdit={canEdit}
+      error={list.error}
+      loaded={list.data !== undefined}
+      count={domains.length}
+      create={<CreateDomain projectId={projectId} aliases={aliases} />}
+    >
+      {domains.map((d) => (
+        <DomainRow key={d.id} domain={d} aliases={aliases} canEdit={canEdit} />
+      ))}
+    </ListSection>
   );
 }
 
@@ -73,7 +64,6 @@ function DomainRow(props: { domain: Domain; aliases: readonly Alias[]; canEdit: 
     fetchCurrent,
     refresh,
   });
-  const values = edit.values;
   const describe = (d: Domain) => (
     <dl className="facts">
       <dt>Host</dt>
@@ -85,74 +75,37 @@ function DomainRow(props: { domain: Domain; aliases: readonly Alias[]; canEdit: 
     </dl>
   );
   return (
-    <>
-      <tr data-testid={`domain-row-${domain.host}`}>
-        <td>{domain.host}</td>
-        <td>{servedBy(domain, aliases)}</td>
-        <td>{formatTime(domain.updateTime)}</td>
-        {canEdit && (
-          <td>
-            <div className="actions">
-              <button
-                type="button"
-                aria-label={`Edit domain ${domain.host}`}
-                onClick={() => edit.start(domain)}
-                disabled={values !== undefined}
-              >
-                Edit
-              </button>
-              <DeleteButton
-                what="domain"
-                name={domain.host}
-                etag={domain.etag}
-                send={(etag) => client.deleteDomain({ id: domain.id, etag })}
-                fetchCurrent={fetchCurrent}
-                refresh={refresh}
-                describe={describe}
-              />
-            </div>
-          </td>
-        )}
-      </tr>
-      {(values !== undefined || edit.conflict) && (
-        <tr>
-          <td colSpan={4}>
-            {edit.conflict && (
-              <ConflictNotice
-                what="domain"
-                current={edit.conflict.current && describe(edit.conflict.current)}
-                onLoadCurrent={edit.loadCurrent}
-              />
-            )}
-            {values !== undefined && (
-              <form
-                aria-label={`Edit domain ${domain.host}`}
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void edit.save();
-                }}
-              >
-                <DomainFields
-                  id={`domain-${domain.id}`}
-                  values={values}
-                  onChange={edit.change}
-                  aliases={aliases}
-                  errors={edit.errors}
-                />
-                <div className="actions">
-                  <button type="submit" disabled={edit.saving}>
-                    Save domain
-                  </button>
-                  <button type="button" onClick={edit.cancel}>
-                    Cancel
-                  </button>
-                </div>
-              </form>
-            )}
-          </td>
-        </tr>
+    <ResourceRow
+      resource={domain}
+      what="domain"
+      name={domain.host}
+      testId={`domain-row-${domain.host}`}
+      cells={[domain.host, servedBy(domain, aliases), formatTime(domain.updateTime)]}
+      canEdit={canEdit}
+      edit={edit}
+      describe={describe}
+      deleteButton={
+        <DeleteButton
+          what="domain"
+          name={domain.host}
+          etag={domain.etag}
+          send={(etag) => client.deleteDomain({ id: domain.id, etag })}
+          fetchCurrent={fetchCurrent}
+          refresh={refresh}
+          describe={describe}
+        />
+      }
+    >
+      {(values) => (
+        <DomainFields
+          id={`domain-${domain.id}`}
+          values={values}
+          onChange={edit.change}
+          aliases={aliases}
+          errors={edit.errors}
+        />
       )}
-    </>
+    </ResourceRow>
   );
 }
 
