@@ -1,10 +1,11 @@
 import type { Rule } from "@switchyard/api";
+import { ConflictNotice } from "../components/Conflict.js";
 import { describeRule, RULE_FIELDS } from "./rule-diff.js";
 
 /** The server's version of a rule someone else changed (or deleted) while it was being edited. */
 export type Conflict = { kind: "changed"; current: Rule } | { kind: "deleted" };
 
-export interface ConflictNoticeProps {
+export interface RuleConflictProps {
   conflict: Conflict;
   /** The rule as it was when the edit started. */
   opened: Rule;
@@ -15,47 +16,45 @@ export interface ConflictNoticeProps {
   onClose: () => void;
 }
 
-/** "Changed elsewhere": the server's version beside the edit, and what to do next. */
-export function ConflictNotice({
+/** "Changed elsewhere" for a rule: the server's version beside the edit, and what to do next. */
+export function RuleConflict({
   conflict,
   opened,
   mine,
   onLoad,
   onRebase,
   onClose,
-}: ConflictNoticeProps) {
+}: RuleConflictProps) {
   if (conflict.kind === "deleted") {
     return (
-      <div role="alert" className="conflict">
-        <p>
-          <strong>Changed elsewhere:</strong> this rule was deleted since you opened it. Your
-          changes were not saved.
-        </p>
+      <ConflictNotice what="rule" current={undefined}>
         <button type="button" onClick={onClose}>
           Back to the list
         </button>
-      </div>
+      </ConflictNotice>
     );
   }
   const { current } = conflict;
   return (
-    <div role="alert" className="conflict">
-      <p>
-        <strong>Changed elsewhere:</strong> this rule was changed since you opened it, so your
-        changes were not saved. This is the current version.
-      </p>
-      <ThreeWayTable opened={opened} current={current} mine={mine} />
-      <details>
-        <summary>The whole current version</summary>
-        <dl className="sy-rules-details">
-          {describeRule(current).map((f) => (
-            <div key={f.label}>
-              <dt>{f.label}</dt>
-              <dd>{f.value}</dd>
-            </div>
-          ))}
-        </dl>
-      </details>
+    <ConflictNotice
+      what="rule"
+      current={
+        <>
+          <ThreeWayTable opened={opened} current={current} mine={mine} />
+          <details>
+            <summary>The whole current version</summary>
+            <dl className="sy-rules-details">
+              {describeRule(current).map((f) => (
+                <div key={f.label}>
+                  <dt>{f.label}</dt>
+                  <dd>{f.value}</dd>
+                </div>
+              ))}
+            </dl>
+          </details>
+        </>
+      }
+    >
       <div className="actions">
         <button type="button" onClick={() => onLoad(current)}>
           Discard my edits and load the current version
@@ -64,7 +63,7 @@ export function ConflictNotice({
           Keep my edits on top of the current version
         </button>
       </div>
-    </div>
+    </ConflictNotice>
   );
 }
 

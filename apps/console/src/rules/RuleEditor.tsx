@@ -5,8 +5,8 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { isConflict } from "../api/errors.js";
 import { ChangesTable } from "./ChangesTable.js";
 import { ConfirmDialog } from "./ConfirmDialog.js";
-import { type Conflict, ConflictNotice } from "./ConflictNotice.js";
 import { type FormErrors, formErrors, hasErrors, NO_ERRORS } from "./form-errors.js";
+import { type Conflict, RuleConflict } from "./RuleConflict.js";
 import { RuleForm } from "./RuleForm.js";
 import { type FieldChange, ruleChanges, withFieldsOf } from "./rule-diff.js";
 import { draftFromRule, emptyDraft, type RuleDraft, ruleFromDraft } from "./rule-draft.js";
@@ -124,7 +124,7 @@ export function RuleEditor(props: RuleEditorProps) {
       </h2>
       {editing && <RuleFacts rule={base} />}
       {conflict && (
-        <ConflictNotice
+        <RuleConflict
           conflict={conflict}
           opened={base}
           mine={ruleFromDraft(draft, base)}
