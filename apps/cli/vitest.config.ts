@@ -1,6 +1,10 @@
 import { defineConfig } from "vitest/config";
 import { shared } from "../../vitest.shared.js";
 
-// Integration files build the binary in beforeAll; one file at a time keeps two
-// builds from writing the same dist/ at once (the second is a turbo cache hit).
-export default defineConfig({ ...shared, test: { ...shared.test, fileParallelism: false } });
+// The binary is built once before any file runs (test/build-once.ts), so files can run two at
+// a time: most of their time is spent waiting on the processes they spawn (servers starting,
+// heartbeats, a control plane kept down for a minute), which leaves room for a second file.
+export default defineConfig({
+  ...shared,
+  test: { ...shared.test, globalSetup: ["test/build-once.ts"], maxWorkers: 2 },
+});

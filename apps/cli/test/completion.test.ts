@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 let dir: string;
 const scripts: Record<string, string> = {};
@@ -26,7 +26,6 @@ function installed(shell: string): boolean {
 }
 
 beforeAll(async () => {
-  await buildCli();
   dir = await mkdtemp(join(tmpdir(), "switchyard-completion-"));
   for (const shell of ["bash", "zsh", "fish"]) {
     const result = await spawnCli(["completion", shell]);

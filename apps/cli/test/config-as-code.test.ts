@@ -17,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import { type DevProcess, devEnv, get, startDevProcess } from "./dev-process.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 let pglite: PgliteDir;
 let upstream: Upstream;
@@ -25,7 +25,6 @@ let dev: DevProcess | undefined;
 let dir: string;
 
 beforeAll(async () => {
-  await buildCli();
   pglite = await createPgliteDir();
   upstream = await startUpstream();
   dir = await mkdtemp(join(tmpdir(), "switchyard-config-as-code-"));

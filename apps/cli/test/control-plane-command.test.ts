@@ -18,14 +18,13 @@ import {
 } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
-import { baseEnv, buildCli, mainJs, spawnCli } from "./spawn-cli.js";
+import { baseEnv, mainJs, spawnCli } from "./spawn-cli.js";
 
 const keyring = () => `k1:${randomBytes(32).toString("base64")}`;
 let dir: string;
 let pglite: PgliteDir;
 
 beforeAll(async () => {
-  await buildCli();
   dir = await mkdtemp(join(tmpdir(), "switchyard-cli-"));
   pglite = await createPgliteDir();
 }, 300_000);

@@ -21,7 +21,6 @@ import {
   createControlPlaneStore,
   startControlPlaneProcess,
 } from "./control-plane-process.js";
-import { buildCli } from "./spawn-cli.js";
 
 const TOKEN = "crash-repair-admin-token-01";
 let redis: RedisServer;
@@ -29,7 +28,6 @@ let probe: RedisConnection;
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  await buildCli();
   redis = await startRedis();
   probe = createRedisConnection({ url: redis.url, enableOfflineQueue: true });
 }, 300_000);

@@ -9,13 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliJson, type DevProcess, devEnv, get, startDevProcess } from "./dev-process.js";
-import { buildCli } from "./spawn-cli.js";
 
 let root: string;
 let dev: DevProcess | undefined;
 
 beforeAll(async () => {
-  await buildCli();
   root = await mkdtemp(join(tmpdir(), "switchyard-dev-first-"));
 }, 300_000);
 

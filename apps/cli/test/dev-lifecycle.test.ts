@@ -18,13 +18,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import { cliJson, devEnv, get, startDevProcess } from "./dev-process.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 let pglite: PgliteDir;
 let dir: string;
 
 beforeAll(async () => {
-  await buildCli();
   pglite = await createPgliteDir();
   dir = await mkdtemp(join(tmpdir(), "switchyard-dev-"));
 }, 300_000);

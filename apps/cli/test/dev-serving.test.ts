@@ -14,7 +14,6 @@ import {
 } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliJson, type DevProcess, devEnv, get, startDevProcess } from "./dev-process.js";
-import { buildCli } from "./spawn-cli.js";
 
 let pglite: PgliteDir;
 let upstream: Upstream;
@@ -22,7 +21,6 @@ let dev: DevProcess | undefined;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  await buildCli();
   pglite = await createPgliteDir();
   upstream = await startUpstream();
 }, 300_000);

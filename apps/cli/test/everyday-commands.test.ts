@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ExitCode } from "../src/exit-codes.js";
 import { type DevProcess, devEnv, get, startDevProcess } from "./dev-process.js";
-import { buildCli, type CliResult, spawnCli } from "./spawn-cli.js";
+import { type CliResult, spawnCli } from "./spawn-cli.js";
 
 let pglite: PgliteDir;
 let upstream: Upstream;
@@ -23,7 +23,6 @@ let dev: DevProcess | undefined;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  await buildCli();
   pglite = await createPgliteDir();
   upstream = await startUpstream();
   dev = await startDevProcess(devEnv(pglite.dir));

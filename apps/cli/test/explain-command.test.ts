@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClient } from "./control-plane-process.js";
 import { cliJson, type DevProcess, devEnv, get, startDevProcess } from "./dev-process.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 let pglite: PgliteDir;
 let upstream: Upstream;
@@ -26,7 +26,6 @@ function sy(argv: readonly string[], token = dev.banner.adminToken) {
 }
 
 beforeAll(async () => {
-  await buildCli();
   pglite = await createPgliteDir();
   upstream = await startUpstream();
   dev = await startDevProcess(devEnv(pglite.dir));

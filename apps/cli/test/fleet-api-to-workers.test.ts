@@ -27,7 +27,6 @@ import {
   servedRevision,
   startFleet,
 } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 import { waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-api-admin-token-0123";
@@ -40,7 +39,6 @@ let fleet: Fleet;
 let projectId: string;
 
 beforeAll(async () => {
-  await buildCli();
   [redis, upstream, store] = await Promise.all([
     startRedis(),
     startUpstream(),

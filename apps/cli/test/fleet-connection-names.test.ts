@@ -20,7 +20,6 @@ import {
   startControlPlaneProcess,
 } from "./control-plane-process.js";
 import { type Fleet, startFleet } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 
 let redis: RedisServer;
 let probe: RedisConnection;
@@ -29,7 +28,6 @@ let controlPlane: ControlPlaneProcess;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  await buildCli();
   [redis, store] = await Promise.all([startRedis(), createControlPlaneStore("pglite")]);
   probe = createRedisConnection({ url: redis.url, enableOfflineQueue: true });
   controlPlane = await startControlPlaneProcess(

@@ -41,7 +41,6 @@ import {
   inParallel,
   startFleet,
 } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 import { metric, type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-scale-admin-token-0123";
@@ -76,7 +75,6 @@ COMMIT;`;
 
 describe.skipIf(!testDatabaseUrl)("a fleet at 10 000 rules (Postgres)", () => {
   beforeAll(async () => {
-    await buildCli();
     [redis, upstream, store] = await Promise.all([
       startRedis(),
       startUpstream(),

@@ -34,7 +34,6 @@ import {
   requestLoop,
   startFleet,
 } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 import { metric, type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-faults-admin-token-0123";
@@ -50,7 +49,6 @@ let ruleId: string;
 let version = 0;
 
 beforeAll(async () => {
-  await buildCli();
   [redis, upstream, store] = await Promise.all([
     startRedis(),
     startUpstream(),

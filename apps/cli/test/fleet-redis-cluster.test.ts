@@ -36,7 +36,6 @@ import {
   requestLoop,
   startFleet,
 } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 import { metric, readyz, type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-cluster-admin-token-0123";
@@ -58,7 +57,6 @@ let limitedRuleId: string;
 let version = 0;
 
 beforeAll(async () => {
-  await buildCli();
   [cluster, upstream, store] = await Promise.all([
     startRedisCluster({ replicas: 1, nodeTimeoutMs: 3000 }),
     startUpstream(),

@@ -20,7 +20,6 @@ import {
   startControlPlaneProcess,
 } from "./control-plane-process.js";
 import { cliAgainst, type Fleet, startFleet } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 
 const TOKEN = "fleet-stale-admin-token-0123";
 let redis: RedisServer;
@@ -30,7 +29,6 @@ let controlPlane: ControlPlaneProcess;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  await buildCli();
   [redis, store] = await Promise.all([startRedis(), createControlPlaneStore("pglite")]);
   probe = createRedisConnection({ url: redis.url, enableOfflineQueue: true });
   controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis.url, TOKEN));

@@ -29,7 +29,6 @@ import {
   inParallel,
   startFleet,
 } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 import { type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-two-cp-admin-token-0123";
@@ -44,7 +43,6 @@ describe.skipIf(!testDatabaseUrl)("two control planes on one Postgres store", ()
   let fleet: Fleet | undefined;
 
   beforeAll(async () => {
-    await buildCli();
     [redis, upstream, store] = await Promise.all([
       startRedis(),
       startUpstream(),

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { AuthMode } from "@switchyard/api";
 import { readDocument, validateDocument } from "@switchyard/config-doc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 let dir: string;
 
@@ -50,7 +50,6 @@ const KRAKEND = {
 const file = (name: string) => join(dir, name);
 
 beforeAll(async () => {
-  await buildCli();
   dir = await mkdtemp(join(tmpdir(), "switchyard-import-cli-"));
   await writeFile(file("app-config.yaml"), APP_CONFIG);
   await writeFile(file("clean.yaml"), "proxy:\n  endpoints:\n    /a: https://a.example.com\n");

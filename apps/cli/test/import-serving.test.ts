@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { createPgliteDir, type PgliteDir, startUpstream, type Upstream } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevProcess, devEnv, startDevProcess } from "./dev-process.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 const SERVICE_SECRET = "import-test-service-token-0123456789";
 const CATALOG_API_KEY = "catalog-key-42";
@@ -106,7 +106,6 @@ let endpoints: Record<string, EndpointConfig>;
 const env = { CATALOG_API_KEY };
 
 beforeAll(async () => {
-  await buildCli();
   upstream = await startUpstream();
   pglite = await createPgliteDir();
   dir = await mkdtemp(join(tmpdir(), "switchyard-import-"));

@@ -29,7 +29,6 @@ import {
 import { get } from "./dev-process.js";
 import { cliAgainst, type RequestTally, requestLoop } from "./fleet-process.js";
 import { type LoadBalancer, startNginx } from "./load-balancer-process.js";
-import { buildCli } from "./spawn-cli.js";
 import { startTcpRelay, type TcpRelay } from "./tcp-relay.js";
 import { readyz, startWorkerProcess, type WorkerProcess, workerEnv } from "./worker-process.js";
 
@@ -66,7 +65,6 @@ const members: Member[] = [];
 const figures: { step: string; sent: number; failed: number; detail?: string }[] = [];
 
 beforeAll(async () => {
-  await buildCli();
   [redis, upstream, store] = await Promise.all([
     startRedis(),
     startUpstream(),

@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { get } from "./dev-process.js";
 import { type Fleet, requestLoop, startFleet } from "./fleet-process.js";
 import { type LoadBalancer, startHaproxy } from "./load-balancer-process.js";
-import { buildCli } from "./spawn-cli.js";
 import { HOST, metric, publisherOn, ruleOf, snapshotAt, waitServed } from "./worker-process.js";
 
 let redis: RedisServer;
@@ -24,7 +23,6 @@ let fleet: Fleet;
 let haproxy: LoadBalancer;
 
 beforeAll(async () => {
-  await buildCli();
   [redis, upstream] = await Promise.all([startRedis(), startUpstream()]);
   const bus = publisherOn(redis.url);
   try {

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import { type DevProcess, devEnv, startDevProcess } from "./dev-process.js";
-import { baseEnv, buildCli, type CliResult, mainJs } from "./spawn-cli.js";
+import { baseEnv, type CliResult, mainJs } from "./spawn-cli.js";
 
 let dir: string;
 let dev: DevProcess;
@@ -23,7 +23,6 @@ let spyUrl: string;
 const spied: IncomingHttpHeaders[] = [];
 
 beforeAll(async () => {
-  await buildCli();
   dir = await mkdtemp(join(tmpdir(), "switchyard-login-"));
   dev = await startDevProcess(devEnv(join(dir, "data")));
   spy = createServer((req, res) => {

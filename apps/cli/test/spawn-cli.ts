@@ -8,7 +8,8 @@ const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 
 /**
  * Builds the CLI and every workspace package it imports (turbo caches unchanged
- * ones), so the spawned binary runs the code under test.
+ * ones), so the spawned binary runs the code under test. build-once.ts runs it
+ * before the test files; a file must not call it, as others run beside it.
  */
 export async function buildCli(): Promise<void> {
   await promisify(execFile)(

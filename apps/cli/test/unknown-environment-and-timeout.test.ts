@@ -3,13 +3,9 @@
  * variable (refused like the servers refuse it, with the closest known name) and a
  * `--timeout-ms` outside what the API accepts for a rule's timeout_ms.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
-
-beforeAll(async () => {
-  await buildCli();
-}, 300_000);
+import { spawnCli } from "./spawn-cli.js";
 
 /** The stderr lines, which must carry no stack trace. */
 function linesOf(stderr: string): string[] {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import { runCli } from "../src/run.js";
 import { memoryIo } from "./memory-io.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 const adminToken = `bootstrap-${randomBytes(16).toString("hex")}`;
 let pglite: PgliteDir;
@@ -50,7 +50,6 @@ async function json<T = Record<string, any>>(argv: string[]): Promise<T> {
 }
 
 beforeAll(async () => {
-  await buildCli();
   pglite = await createPgliteDir();
   const config: ControlPlaneConfig = parseControlPlaneEnv({
     SWITCHYARD_DATA_DIR: pglite.dir,

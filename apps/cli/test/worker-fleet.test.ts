@@ -10,7 +10,7 @@ import {
 } from "@switchyard/testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { get } from "./dev-process.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 import {
   HOST,
   metric,
@@ -30,7 +30,6 @@ import {
 let redis: RedisServer;
 let upstream: Upstream;
 beforeAll(async () => {
-  await buildCli();
   redis = await startRedis();
   upstream = await startUpstream();
 }, 300_000);

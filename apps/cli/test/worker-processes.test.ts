@@ -11,7 +11,7 @@ import {
 } from "@switchyard/testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { get } from "./dev-process.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 import {
   HOST,
   metric,
@@ -33,7 +33,6 @@ let upstream: Upstream;
 /** The client ports of the upstream's connections: one pool (at least) per worker process. */
 const upstreamPeers = new Set<number>();
 beforeAll(async () => {
-  await buildCli();
   redis = await startRedis();
   upstream = await startUpstream({
     handler: async (req: IncomingMessage, res: ServerResponse) => {

@@ -11,7 +11,6 @@ import {
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { get } from "./dev-process.js";
 import { requestLoop } from "./fleet-process.js";
-import { buildCli } from "./spawn-cli.js";
 import {
   HOST,
   publisherOn,
@@ -32,7 +31,6 @@ let upstream: Upstream;
 let dir: string;
 const workers: WorkerProcess[] = [];
 beforeAll(async () => {
-  await buildCli();
   redis = await startRedis();
   upstream = await startUpstream({
     handler: (req, res) => {

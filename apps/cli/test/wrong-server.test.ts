@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import { type DevProcess, devEnv, startDevProcess } from "./dev-process.js";
-import { buildCli, spawnCli } from "./spawn-cli.js";
+import { spawnCli } from "./spawn-cli.js";
 
 let dir: string;
 let dev: DevProcess;
@@ -19,7 +19,6 @@ let html: Server;
 let htmlUrl: string;
 
 beforeAll(async () => {
-  await buildCli();
   dir = await mkdtemp(join(tmpdir(), "switchyard-wrong-server-"));
   dev = await startDevProcess(devEnv(join(dir, "data")));
   html = createServer((req, res) => {
