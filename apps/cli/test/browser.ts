@@ -5,14 +5,24 @@
 import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 
 /** The system browser; playwright-core never downloads one. */
 const CHROMIUM = "/usr/bin/chromium";
 
-/** Where the screenshots shown by docs/console.md are written. */
-const SHOTS_DIR = fileURLToPath(new URL("../../../docs/console/", import.meta.url));
+/**
+ * Where the screenshots go: docs/console/, which docs/console.md shows, when the environment
+ * has UPDATE_SCREENSHOTS=1; otherwise a directory of their own under the system's temporary
+ * directory, so a test run leaves the checkout as it found it (ports, ids and times differ on
+ * every run).
+ */
+const SHOTS_DIR =
+  process.env["UPDATE_SCREENSHOTS"] === "1"
+    ? fileURLToPath(new URL("../../../docs/console/", import.meta.url))
+    : `${join(tmpdir(), "switchyard-console-screenshots")}/`;
 
 /** Headless Chromium with nothing that reaches the network on its own. */
 export function launchChromium(): Promise<Browser> {
@@ -122,7 +132,7 @@ export interface PageGlobals {
 }
 
 /**
- * A viewport screenshot (not the full page, to keep the file small) as docs/console/<name>.png,
+ * A viewport screenshot (not the full page, to keep the file small) as <name>.png in SHOTS_DIR,
  * with `top` scrolled to the top of the viewport; default the page's top.
  */
 export async function screenshot(page: Page, name: string, top?: Locator): Promise<void> {
