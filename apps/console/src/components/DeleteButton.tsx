@@ -1,6 +1,7 @@
 import { type ReactNode, useState } from "react";
 import { useEtagDelete } from "../api/etag-edit.js";
 import { ConflictNotice } from "./Conflict.js";
+import { CheckField } from "./Field.js";
 
 interface Props<R> {
   what: string;
@@ -42,15 +43,7 @@ export function DeleteButton<R>(props: Props<R>) {
       ) : (
         <>
           {forceLabel && (
-            <label className="inline" htmlFor={forceId}>
-              <input
-                id={forceId}
-                type="checkbox"
-                checked={force}
-                onChange={(e) => setForce(e.target.checked)}
-              />
-              {forceLabel}
-            </label>
+            <CheckField id={forceId} label={forceLabel} checked={force} onChange={setForce} />
           )}
           <button
             type="button"

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type RateLimit, RateLimitKey, RateLimitSchema } from "@switchyard/api";
 import { formatDuration } from "../format.js";
-import { FieldError, TextField } from "./Field.js";
+import { CheckField, FieldError, TextField } from "./Field.js";
 
 /** A rate limit as a form holds it: numbers as typed, so a bad one reaches the API's checks. */
 export interface RateLimitValues {
@@ -79,15 +79,12 @@ export function RateLimitFields({ id, values, onChange, errors }: Props) {
   return (
     <fieldset className="card">
       <legend>Rate limit</legend>
-      <label className="inline" htmlFor={`${id}-enabled`}>
-        <input
-          id={`${id}-enabled`}
-          type="checkbox"
-          checked={values.enabled}
-          onChange={(e) => set({ enabled: e.target.checked })}
-        />
-        Limit requests
-      </label>
+      <CheckField
+        id={`${id}-enabled`}
+        label="Limit requests"
+        checked={values.enabled}
+        onChange={(enabled) => set({ enabled })}
+      />
       {values.enabled && (
         <>
           <div className="row">
@@ -122,7 +119,7 @@ export function RateLimitFields({ id, values, onChange, errors }: Props) {
                   </option>
                 ))}
               </select>
-              <FieldError id={`${id}-key`} error={errors["key"]} />
+              <FieldError id={`${id}-key-error`} error={errors["key"]} />
             </div>
           </div>
           {(values.key === RateLimitKey.HEADER || errors["header_name"]) && (
@@ -134,24 +131,18 @@ export function RateLimitFields({ id, values, onChange, errors }: Props) {
               error={errors["header_name"]}
             />
           )}
-          <label className="inline" htmlFor={`${id}-skip-successful`}>
-            <input
-              id={`${id}-skip-successful`}
-              type="checkbox"
-              checked={values.skipSuccessful}
-              onChange={(e) => set({ skipSuccessful: e.target.checked })}
-            />
-            Do not count successful responses
-          </label>{" "}
-          <label className="inline" htmlFor={`${id}-skip-failed`}>
-            <input
-              id={`${id}-skip-failed`}
-              type="checkbox"
-              checked={values.skipFailed}
-              onChange={(e) => set({ skipFailed: e.target.checked })}
-            />
-            Do not count failed responses
-          </label>
+          <CheckField
+            id={`${id}-skip-successful`}
+            label="Do not count successful responses"
+            checked={values.skipSuccessful}
+            onChange={(skipSuccessful) => set({ skipSuccessful })}
+          />{" "}
+          <CheckField
+            id={`${id}-skip-failed`}
+            label="Do not count failed responses"
+            checked={values.skipFailed}
+            onChange={(skipFailed) => set({ skipFailed })}
+          />
         </>
       )}
     </fieldset>

@@ -63,7 +63,7 @@ export function TesterPage() {
                 </option>
               ))}
             </select>
-            <FieldError id="tester-method" error={errors["method"]} />
+            <FieldError id="tester-method-error" error={errors["method"]} />
           </div>
           <TextField
             id="tester-host"
@@ -93,7 +93,7 @@ export function TesterPage() {
             aria-invalid={headerErrors.length > 0 ? true : undefined}
             aria-describedby={headerErrors.length > 0 ? "tester-headers-error" : undefined}
           />
-          <FieldError id="tester-headers" error={headerErrors.join("; ") || undefined} />
+          <FieldError id="tester-headers-error" error={headerErrors.join("; ") || undefined} />
         </div>
         <div className="actions">
           <button type="submit" disabled={explain.isPending}>

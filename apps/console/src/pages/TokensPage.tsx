@@ -4,7 +4,7 @@ import { type FormEvent, useState } from "react";
 import { errorMessage, fieldErrors, unshownErrors } from "../api/errors.js";
 import { useInvalidate } from "../api/queries.js";
 import { LoadError } from "../components/Alert.js";
-import { FieldError, FormErrors, TextField } from "../components/Field.js";
+import { CheckField, FieldError, FormErrors, TextField } from "../components/Field.js";
 import { Pager, usePager } from "../components/Pager.js";
 import { enumLabel, formatTime } from "../format.js";
 
@@ -175,28 +175,27 @@ function CreateToken({ projects }: { projects: { id: string; name: string }[] })
               </option>
             ))}
           </select>
-          <FieldError id="create-token-role" error={errors["token.role"]} />
+          <FieldError id="create-token-role-error" error={errors["token.role"]} />
         </div>
         <fieldset
           aria-describedby={projectErrors.length > 0 ? "create-token-projects-error" : undefined}
         >
           <legend>Projects (none checked: every project)</legend>
           {projects.map((p) => (
-            <label key={p.id} className="inline" htmlFor={`create-token-project-${p.id}`}>
-              <input
-                id={`create-token-project-${p.id}`}
-                type="checkbox"
-                checked={projectIds.includes(p.id)}
-                onChange={(e) =>
-                  setProjectIds((ids) =>
-                    e.target.checked ? [...ids, p.id] : ids.filter((id) => id !== p.id),
-                  )
-                }
-              />
-              {p.name}
-            </label>
+            <CheckField
+              key={p.id}
+              id={`create-token-project-${p.id}`}
+              label={p.name}
+              checked={projectIds.includes(p.id)}
+              onChange={(checked) =>
+                setProjectIds((ids) => (checked ? [...ids, p.id] : ids.filter((id) => id !== p.id)))
+              }
+            />
           ))}
-          <FieldError id="create-token-projects" error={projectErrors.join("; ") || undefined} />
+          <FieldError
+            id="create-token-projects-error"
+            error={projectErrors.join("; ") || undefined}
+          />
         </fieldset>
         <div className="actions">
           <button type="submit" disabled={create.isPending}>

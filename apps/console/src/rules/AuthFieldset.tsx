@@ -1,7 +1,7 @@
 import { AuthMode } from "@switchyard/api";
 import { useId } from "react";
+import { FieldError, TextField } from "../components/Field.js";
 import { ClaimRows } from "./ClaimRows.js";
-import { FieldMessages, TextField } from "./FormField.js";
 import { errorsAt, type FormErrors } from "./form-errors.js";
 import type { SectionProps } from "./form-section.js";
 import { AUTH_MODE_LABELS } from "./rule-diff.js";
@@ -38,14 +38,14 @@ export function AuthFieldset({ draft, onChange, errors }: SectionProps & { error
           Require: a verified bearer JWT or service token, not forwarded upstream. Forward: the
           same, passed on upstream. Open: anyone may call the target.
         </p>
-        <FieldMessages id={`${modeId}-error`} messages={modeErrors} />
+        <FieldError id={`${modeId}-error`} error={modeErrors} />
       </div>
       <TextField
         label="Token cookie name"
-        path="rule.auth.cookie_name"
+        name="rule.auth.cookie_name"
         value={draft.cookieName}
         onChange={(v) => set("cookieName", v)}
-        errors={errorsAt(errors, "rule.auth.cookie_name")}
+        error={errorsAt(errors, "rule.auth.cookie_name")}
         hint="Read the bearer JWT from this cookie when there is no Authorization header; the cookie is never forwarded. Empty: none."
       />
       <ClaimRows rows={draft.claims} onChange={(rows) => set("claims", rows)} errors={errors} />

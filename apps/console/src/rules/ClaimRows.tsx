@@ -1,4 +1,4 @@
-import { TextField } from "./FormField.js";
+import { TextField } from "../components/Field.js";
 import { errorsAt, type FormErrors } from "./form-errors.js";
 import { RowsFieldset } from "./RowsFieldset.js";
 import { type ClaimDraft, rowKey } from "./rule-draft.js";
@@ -27,19 +27,19 @@ export function ClaimRows({ rows, onChange, errors }: ClaimRowsProps) {
         <>
           <TextField
             label={`Name of ${label}`}
-            path={`${path}.name`}
+            name={`${path}.name`}
             value={row.name}
             onChange={(name) => update({ name })}
-            errors={[...errorsAt(errors, path), ...errorsAt(errors, `${path}.name`)]}
+            error={[...errorsAt(errors, path), ...errorsAt(errors, `${path}.name`)]}
             placeholder="groups"
           />
           <TextField
             label={`Accepted values of ${label}`}
-            path={`${path}.values`}
+            name={`${path}.values`}
             multiline
             value={row.values}
             onChange={(values) => update({ values })}
-            errors={errorsAt(errors, `${path}.values`, true)}
+            error={errorsAt(errors, `${path}.values`, true)}
             hint="One value per line; 1 to 32 values."
           />
         </>

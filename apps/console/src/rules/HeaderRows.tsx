@@ -1,5 +1,5 @@
 import { SECRET_MASK } from "@switchyard/api";
-import { CheckField, TextField } from "./FormField.js";
+import { CheckField, TextField } from "../components/Field.js";
 import { errorsAt, type FormErrors } from "./form-errors.js";
 import { RowsFieldset } from "./RowsFieldset.js";
 import { type HeaderDraft, rowKey } from "./rule-draft.js";
@@ -37,27 +37,27 @@ export function HeaderRows({ rows, onChange, errors }: HeaderRowsProps) {
         <>
           <TextField
             label={`Name of ${label}`}
-            path={`${path}.name`}
+            name={`${path}.name`}
             value={row.name}
             onChange={(name) => update({ name })}
-            errors={[...errorsAt(errors, path), ...errorsAt(errors, `${path}.name`)]}
+            error={[...errorsAt(errors, path), ...errorsAt(errors, `${path}.name`)]}
             placeholder="x-api-key"
           />
           <TextField
             label={`Value of ${label}`}
-            path={`${path}.value`}
+            name={`${path}.value`}
             type={row.secret ? "password" : "text"}
             autoComplete={row.secret ? "new-password" : "off"}
             value={row.value}
             onChange={(value) => update({ value })}
-            errors={errorsAt(errors, `${path}.value`)}
+            error={errorsAt(errors, `${path}.value`)}
           />
           <CheckField
             label={`Secret (${label})`}
-            path={`${path}.secret`}
+            name={`${path}.secret`}
             checked={row.secret}
             onChange={(secret) => update({ secret })}
-            errors={errorsAt(errors, `${path}.secret`)}
+            error={errorsAt(errors, `${path}.secret`)}
           />
         </>
       )}

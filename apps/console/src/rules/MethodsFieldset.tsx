@@ -1,5 +1,5 @@
 import { useId } from "react";
-import { FieldMessages, TextField } from "./FormField.js";
+import { FieldError, TextField } from "../components/Field.js";
 import type { SectionProps } from "./form-section.js";
 import { STANDARD_METHODS } from "./rule-draft.js";
 
@@ -37,13 +37,13 @@ export function MethodsFieldset({ draft, onChange, errors }: SectionProps & { er
       </div>
       <TextField
         label="Other methods"
-        path="rule.allowed_methods.other"
+        name="rule.allowed_methods.other"
         value={draft.otherMethods}
         onChange={(v) => onChange({ ...draft, otherMethods: v })}
-        errors={[]}
+        error={[]}
         hint="Comma-separated, e.g. PROPFIND, MKCOL."
       />
-      <FieldMessages id={errorId} messages={errors} />
+      <FieldError id={errorId} error={errors} />
     </fieldset>
   );
 }

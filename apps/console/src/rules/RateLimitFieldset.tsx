@@ -1,6 +1,6 @@
 import { RateLimitKey } from "@switchyard/api";
 import { useId } from "react";
-import { CheckField, FieldMessages, TextField } from "./FormField.js";
+import { CheckField, FieldError, TextField } from "../components/Field.js";
 import { errorsAt, type FormErrors } from "./form-errors.js";
 import type { SectionProps } from "./form-section.js";
 import { RATE_LIMIT_KEY_LABELS } from "./rule-diff.js";
@@ -24,33 +24,33 @@ export function RateLimitFieldset({
       <legend>Rate limit</legend>
       <CheckField
         label="Own rate limit"
-        path="rule.rate_limit"
+        name="rule.rate_limit"
         checked={draft.rateLimitOn}
         onChange={(v) => set("rateLimitOn", v)}
-        errors={errorsAt(errors, "rule.rate_limit")}
+        error={errorsAt(errors, "rule.rate_limit")}
         hint="Off: the project's rate limit applies (or the fleet-wide default)."
       />
       {draft.rateLimitOn && (
         <>
           <TextField
             label="Requests per window"
-            path="rule.rate_limit.limit"
+            name="rule.rate_limit.limit"
             type="number"
             min={1}
             value={draft.limit}
             onChange={(v) => set("limit", v)}
-            errors={at("limit")}
+            error={at("limit")}
             hint="At least 1."
           />
           <TextField
             label="Window (ms)"
-            path="rule.rate_limit.window_ms"
+            name="rule.rate_limit.window_ms"
             type="number"
             min={1000}
             max={86400000}
             value={draft.windowMs}
             onChange={(v) => set("windowMs", v)}
-            errors={at("window_ms")}
+            error={at("window_ms")}
             hint="1000 to 86400000."
           />
           <div className="field">
@@ -69,32 +69,32 @@ export function RateLimitFieldset({
                 </option>
               ))}
             </select>
-            <FieldMessages id={`${keyId}-error`} messages={keyErrors} />
+            <FieldError id={`${keyId}-error`} error={keyErrors} />
           </div>
           {draft.rateLimitKey === RateLimitKey.HEADER && (
             <TextField
               label="Header name"
-              path="rule.rate_limit.header_name"
+              name="rule.rate_limit.header_name"
               value={draft.rateLimitHeader}
               onChange={(v) => set("rateLimitHeader", v)}
-              errors={at("header_name")}
+              error={at("header_name")}
               required
             />
           )}
           <CheckField
             label="Skip successful requests"
-            path="rule.rate_limit.skip_successful"
+            name="rule.rate_limit.skip_successful"
             checked={draft.skipSuccessful}
             onChange={(v) => set("skipSuccessful", v)}
-            errors={at("skip_successful")}
+            error={at("skip_successful")}
             hint="Refund a request the upstream answered below 400."
           />
           <CheckField
             label="Skip failed requests"
-            path="rule.rate_limit.skip_failed"
+            name="rule.rate_limit.skip_failed"
             checked={draft.skipFailed}
             onChange={(v) => set("skipFailed", v)}
-            errors={at("skip_failed")}
+            error={at("skip_failed")}
             hint="Refund a request the upstream answered 400 or above, or that failed."
           />
         </>

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { FieldMessages } from "./FormField.js";
+import { FieldError } from "../components/Field.js";
 import { errorsAt, type FormErrors } from "./form-errors.js";
 
 /** What `renderRow` gets for one row: the row, its API path and label, and how to change it. */
@@ -42,7 +42,7 @@ export function RowsFieldset<T extends { key: string }>(props: RowsFieldsetProps
     <fieldset className="sy-rules-fieldset sy-rules-rows">
       <legend>{props.legend}</legend>
       <p className="sy-rules-hint">{props.hint}</p>
-      <FieldMessages id={props.errorsId} messages={errorsAt(props.errors, listPath)} />
+      <FieldError id={props.errorsId} error={errorsAt(props.errors, listPath)} />
       {rows.length > 0 && (
         <ol className="sy-rules-row-list">
           {rows.map((row, i) => {

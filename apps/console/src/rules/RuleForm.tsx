@@ -1,5 +1,5 @@
+import { CheckField, FieldLookProvider, TextField } from "../components/Field.js";
 import { AuthFieldset } from "./AuthFieldset.js";
-import { CheckField, TextField } from "./FormField.js";
 import { errorsAt, type FormErrors } from "./form-errors.js";
 import { HeaderRows } from "./HeaderRows.js";
 import { MethodsFieldset } from "./MethodsFieldset.js";
@@ -48,36 +48,36 @@ export function RuleForm({ draft, onChange, errors }: RuleFormProps) {
   const at = (path: string) => errorsAt(errors, path);
   const below = (path: string) => errorsAt(errors, path, true);
   return (
-    <>
+    <FieldLookProvider value="rules">
       <fieldset className="sy-rules-fieldset">
         <legend>Match and forward</legend>
         <TextField
           label="Path pattern"
-          path="rule.path_pattern"
+          name="rule.path_pattern"
           value={draft.pathPattern}
           onChange={(v) => set("pathPattern", v)}
-          errors={at("rule.path_pattern")}
+          error={at("rule.path_pattern")}
           hint={<PatternHint />}
           required
           placeholder="/api/*"
         />
         <TextField
           label="Target URL"
-          path="rule.target_url"
+          name="rule.target_url"
           type="url"
           value={draft.targetUrl}
           onChange={(v) => set("targetUrl", v)}
-          errors={at("rule.target_url")}
+          error={at("rule.target_url")}
           hint="An absolute https URL (http only where the operator allows it). Its path may use the pattern's :name captures."
           required
           placeholder="https://api.example.com"
         />
         <CheckField
           label="Strip prefix"
-          path="rule.strip_prefix"
+          name="rule.strip_prefix"
           checked={draft.stripPrefix}
           onChange={(v) => set("stripPrefix", v)}
-          errors={at("rule.strip_prefix")}
+          error={at("rule.strip_prefix")}
           hint={
             <>
               For a <code>/*</code> pattern, drop the matched prefix before appending the rest of
@@ -87,56 +87,56 @@ export function RuleForm({ draft, onChange, errors }: RuleFormProps) {
         />
         <TextField
           label="Timeout (ms)"
-          path="rule.timeout_ms"
+          name="rule.timeout_ms"
           type="number"
           min={100}
           max={60000}
           value={draft.timeoutMs}
           onChange={(v) => set("timeoutMs", v)}
-          errors={at("rule.timeout_ms")}
+          error={at("rule.timeout_ms")}
           hint="Connecting plus waiting for the response headers; 100 to 60000. Empty: 30000."
         />
         <CheckField
           label="Preserve host"
-          path="rule.preserve_host"
+          name="rule.preserve_host"
           checked={draft.preserveHost}
           onChange={(v) => set("preserveHost", v)}
-          errors={at("rule.preserve_host")}
+          error={at("rule.preserve_host")}
           hint="Send the client's Host header upstream instead of the target's."
         />
         <CheckField
           label="Enabled"
-          path="rule.enabled"
+          name="rule.enabled"
           checked={draft.enabled}
           onChange={(v) => set("enabled", v)}
-          errors={at("rule.enabled")}
+          error={at("rule.enabled")}
           hint="A disabled rule never matches."
         />
         <CheckField
           label="WebSocket"
-          path="rule.websocket"
+          name="rule.websocket"
           checked={draft.websocket}
           onChange={(v) => set("websocket", v)}
-          errors={at("rule.websocket")}
+          error={at("rule.websocket")}
           hint="Proxy Upgrade: websocket requests (allowed methods must then include GET)."
         />
         <TextField
           label="Egress proxy URL"
-          path="rule.egress_proxy_url"
+          name="rule.egress_proxy_url"
           type="url"
           value={draft.egressProxyUrl}
           onChange={(v) => set("egressProxyUrl", v)}
-          errors={at("rule.egress_proxy_url")}
+          error={at("rule.egress_proxy_url")}
           hint="Tunnel upstream connections through this http(s) proxy (CONNECT). Empty: direct."
         />
         <TextField
           label="Description"
-          path="rule.description"
+          name="rule.description"
           multiline
           maxLength={1024}
           value={draft.description}
           onChange={(v) => set("description", v)}
-          errors={at("rule.description")}
+          error={at("rule.description")}
           hint="Free text, up to 1024 characters."
         />
       </fieldset>
@@ -147,11 +147,11 @@ export function RuleForm({ draft, onChange, errors }: RuleFormProps) {
         <legend>Headers</legend>
         <TextField
           label="Allowed headers"
-          path="rule.allowed_headers"
+          name="rule.allowed_headers"
           multiline
           value={draft.allowedHeaders}
           onChange={(v) => set("allowedHeaders", v)}
-          errors={below("rule.allowed_headers")}
+          error={below("rule.allowed_headers")}
           hint="Extra header names forwarded in both directions beyond the safe list; comma- or line-separated."
         />
         <HeaderRows
@@ -161,17 +161,17 @@ export function RuleForm({ draft, onChange, errors }: RuleFormProps) {
         />
         <TextField
           label="Headers to strip"
-          path="rule.header_config.strip"
+          name="rule.header_config.strip"
           multiline
           value={draft.stripHeaders}
           onChange={(v) => set("stripHeaders", v)}
-          errors={below("rule.header_config.strip")}
+          error={below("rule.header_config.strip")}
           hint="Header names removed from the upstream request; comma- or line-separated."
         />
       </fieldset>
 
       <AuthFieldset draft={draft} onChange={onChange} errors={errors} />
       <RateLimitFieldset draft={draft} onChange={onChange} errors={errors} />
-    </>
+    </FieldLookProvider>
   );
 }

@@ -6,7 +6,7 @@ import { useEtagEdit } from "../../api/etag-edit.js";
 import { useClient, useInvalidate } from "../../api/queries.js";
 import { useSession } from "../../api/session.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
-import { FormErrors, TextField } from "../../components/Field.js";
+import { CheckField, FormErrors, TextField } from "../../components/Field.js";
 import { ListSection } from "../../components/ListSection.js";
 import { ResourceRow } from "../../components/ResourceRow.js";
 import { formatTime } from "../../format.js";
@@ -127,15 +127,12 @@ function AliasFields({ id, values, onChange, errors, autoFocus }: AliasFieldsPro
         error={errors["alias.name"]}
         autoFocus={autoFocus}
       />
-      <label className="inline" htmlFor={`${id}-inherit`}>
-        <input
-          id={`${id}-inherit`}
-          type="checkbox"
-          checked={values.inheritProjectRules}
-          onChange={(e) => onChange({ ...values, inheritProjectRules: e.target.checked })}
-        />
-        Inherit the project's rules
-      </label>
+      <CheckField
+        id={`${id}-inherit`}
+        label="Inherit the project's rules"
+        checked={values.inheritProjectRules}
+        onChange={(inheritProjectRules) => onChange({ ...values, inheritProjectRules })}
+      />
     </>
   );
 }

@@ -147,7 +147,7 @@ function DomainFields({ id, values, onChange, aliases, errors }: DomainFieldsPro
               </option>
             ))}
           </select>
-          <FieldError id={`${id}-alias`} error={errors["domain.alias_id"]} />
+          <FieldError id={`${id}-alias-error`} error={errors["domain.alias_id"]} />
         </div>
       </div>
     </>
