@@ -128,6 +128,41 @@ export function TextField(props: TextFieldProps) {
   );
 }
 
+interface SelectFieldProps {
+  label: string;
+  value: string | number;
+  onChange: (value: string) => void;
+  /** The select's id; its error is `${id}-error`. Default: a unique id. */
+  id?: string;
+  /** The select's name, e.g. the API's field path. Default none. */
+  name?: string;
+  error?: FieldErrorText;
+  /** The choices, as `<option>`s. */
+  children: ReactNode;
+}
+
+/** A labelled select with the API's error beside it. */
+export function SelectField(props: SelectFieldProps) {
+  const uniqueId = useId();
+  const id = props.id ?? uniqueId;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        name={props.name}
+        value={props.value}
+        aria-invalid={messagesOf(props.error).length > 0 || undefined}
+        aria-describedby={describedBy(id, undefined, props.error)}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
+        {props.children}
+      </select>
+      <FieldError id={`${id}-error`} error={props.error} />
+    </div>
+  );
+}
+
 interface CheckFieldProps {
   label: string;
   checked: boolean;

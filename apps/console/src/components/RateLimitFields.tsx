@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type RateLimit, RateLimitKey, RateLimitSchema } from "@switchyard/api";
 import { formatDuration } from "../format.js";
-import { CheckField, FieldError, TextField } from "./Field.js";
+import { CheckField, SelectField, TextField } from "./Field.js";
 
 /** A rate limit as a form holds it: numbers as typed, so a bad one reaches the API's checks. */
 export interface RateLimitValues {
@@ -104,23 +104,19 @@ export function RateLimitFields({ id, values, onChange, errors }: Props) {
               onChange={(windowMs) => set({ windowMs })}
               error={errors["window_ms"]}
             />
-            <div className="field">
-              <label htmlFor={`${id}-key`}>Counted per</label>
-              <select
-                id={`${id}-key`}
-                value={values.key}
-                onChange={(e) => set({ key: Number(e.target.value) as RateLimitKey })}
-                aria-invalid={errors["key"] ? true : undefined}
-                aria-describedby={errors["key"] ? `${id}-key-error` : undefined}
-              >
-                {KEYS.map((k) => (
-                  <option key={k.value} value={k.value}>
-                    {k.label}
-                  </option>
-                ))}
-              </select>
-              <FieldError id={`${id}-key-error`} error={errors["key"]} />
-            </div>
+            <SelectField
+              id={`${id}-key`}
+              label="Counted per"
+              value={values.key}
+              onChange={(key) => set({ key: Number(key) as RateLimitKey })}
+              error={errors["key"]}
+            >
+              {KEYS.map((k) => (
+                <option key={k.value} value={k.value}>
+                  {k.label}
+                </option>
+              ))}
+            </SelectField>
           </div>
           {(values.key === RateLimitKey.HEADER || errors["header_name"]) && (
             <TextField

@@ -11,7 +11,7 @@ import {
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { fieldErrors, unshownErrors } from "../api/errors.js";
-import { FieldError, FormErrors, TextField } from "../components/Field.js";
+import { FieldError, FormErrors, SelectField, TextField } from "../components/Field.js";
 import { describeRateLimit } from "../components/RateLimitFields.js";
 import { enumLabel, formatDuration } from "../format.js";
 
@@ -48,23 +48,19 @@ export function TesterPage() {
           )}
         />
         <div className="row">
-          <div className="field">
-            <label htmlFor="tester-method">Method</label>
-            <select
-              id="tester-method"
-              value={method}
-              onChange={(e) => setMethod(e.target.value)}
-              aria-invalid={errors["method"] ? true : undefined}
-              aria-describedby={errors["method"] ? "tester-method-error" : undefined}
-            >
-              {METHODS.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
-            </select>
-            <FieldError id="tester-method-error" error={errors["method"]} />
-          </div>
+          <SelectField
+            id="tester-method"
+            label="Method"
+            value={method}
+            onChange={setMethod}
+            error={errors["method"]}
+          >
+            {METHODS.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </SelectField>
           <TextField
             id="tester-host"
             label="Host"

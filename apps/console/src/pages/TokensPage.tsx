@@ -4,7 +4,7 @@ import { type FormEvent, useState } from "react";
 import { errorMessage, fieldErrors, unshownErrors } from "../api/errors.js";
 import { useInvalidate } from "../api/queries.js";
 import { LoadError } from "../components/Alert.js";
-import { CheckField, FieldError, FormErrors, TextField } from "../components/Field.js";
+import { CheckField, FieldError, FormErrors, SelectField, TextField } from "../components/Field.js";
 import { Pager, usePager } from "../components/Pager.js";
 import { enumLabel, formatTime } from "../format.js";
 
@@ -160,23 +160,19 @@ function CreateToken({ projects }: { projects: { id: string; name: string }[] })
           onChange={setName}
           error={errors["token.name"]}
         />
-        <div className="field">
-          <label htmlFor="create-token-role">Role</label>
-          <select
-            id="create-token-role"
-            value={role}
-            onChange={(e) => setRole(Number(e.target.value) as Role)}
-            aria-invalid={errors["token.role"] ? true : undefined}
-            aria-describedby={errors["token.role"] ? "create-token-role-error" : undefined}
-          >
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {enumLabel(Role, r, "")}
-              </option>
-            ))}
-          </select>
-          <FieldError id="create-token-role-error" error={errors["token.role"]} />
-        </div>
+        <SelectField
+          id="create-token-role"
+          label="Role"
+          value={role}
+          onChange={(value) => setRole(Number(value) as Role)}
+          error={errors["token.role"]}
+        >
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {enumLabel(Role, r, "")}
+            </option>
+          ))}
+        </SelectField>
         <fieldset
           aria-describedby={projectErrors.length > 0 ? "create-token-projects-error" : undefined}
         >

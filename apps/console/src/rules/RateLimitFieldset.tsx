@@ -1,6 +1,5 @@
 import { RateLimitKey } from "@switchyard/api";
-import { useId } from "react";
-import { CheckField, FieldError, TextField } from "../components/Field.js";
+import { CheckField, SelectField, TextField } from "../components/Field.js";
 import { errorsAt, type FormErrors } from "./form-errors.js";
 import type { SectionProps } from "./form-section.js";
 import { RATE_LIMIT_KEY_LABELS } from "./rule-diff.js";
@@ -14,11 +13,9 @@ export function RateLimitFieldset({
   onChange,
   errors,
 }: SectionProps & { errors: FormErrors }) {
-  const keyId = useId();
   const set = <K extends keyof RuleDraft>(key: K, value: RuleDraft[K]) =>
     onChange({ ...draft, [key]: value });
   const at = (field: string) => errorsAt(errors, `rule.rate_limit.${field}`);
-  const keyErrors = at("key");
   return (
     <fieldset className="sy-rules-fieldset">
       <legend>Rate limit</legend>
@@ -53,24 +50,19 @@ export function RateLimitFieldset({
             error={at("window_ms")}
             hint="1000 to 86400000."
           />
-          <div className="field">
-            <label htmlFor={keyId}>Count requests by</label>
-            <select
-              id={keyId}
-              name="rule.rate_limit.key"
-              value={draft.rateLimitKey}
-              aria-invalid={keyErrors.length > 0 || undefined}
-              aria-describedby={keyErrors.length > 0 ? `${keyId}-error` : undefined}
-              onChange={(e) => set("rateLimitKey", Number(e.target.value) as RateLimitKey)}
-            >
-              {RATE_LIMIT_KEYS.map((key) => (
-                <option key={key} value={key}>
-                  {RATE_LIMIT_KEY_LABELS[key]}
-                </option>
-              ))}
-            </select>
-            <FieldError id={`${keyId}-error`} error={keyErrors} />
-          </div>
+          <SelectField
+            label="Count requests by"
+            name="rule.rate_limit.key"
+            value={draft.rateLimitKey}
+            onChange={(key) => set("rateLimitKey", Number(key) as RateLimitKey)}
+            error={at("key")}
+          >
+            {RATE_LIMIT_KEYS.map((key) => (
+              <option key={key} value={key}>
+                {RATE_LIMIT_KEY_LABELS[key]}
+              </option>
+            ))}
+          </SelectField>
           {draft.rateLimitKey === RateLimitKey.HEADER && (
             <TextField
               label="Header name"

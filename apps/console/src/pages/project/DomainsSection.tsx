@@ -6,7 +6,7 @@ import { useEtagEdit } from "../../api/etag-edit.js";
 import { useClient, useInvalidate } from "../../api/queries.js";
 import { useSession } from "../../api/session.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
-import { FieldError, FormErrors, TextField } from "../../components/Field.js";
+import { FormErrors, SelectField, TextField } from "../../components/Field.js";
 import { ListSection } from "../../components/ListSection.js";
 import { ResourceRow } from "../../components/ResourceRow.js";
 import { formatTime } from "../../format.js";
@@ -131,24 +131,20 @@ function DomainFields({ id, values, onChange, aliases, errors }: DomainFieldsPro
           error={errors["domain.host"]}
           placeholder="app.example.com or *.example.com"
         />
-        <div className="field">
-          <label htmlFor={`${id}-alias`}>Serves</label>
-          <select
-            id={`${id}-alias`}
-            value={values.aliasId}
-            onChange={(e) => onChange({ ...values, aliasId: e.target.value })}
-            aria-invalid={errors["domain.alias_id"] ? true : undefined}
-            aria-describedby={errors["domain.alias_id"] ? `${id}-alias-error` : undefined}
-          >
-            <option value="">the project</option>
-            {aliases.map((a) => (
-              <option key={a.id} value={a.id}>
-                alias {a.name}
-              </option>
-            ))}
-          </select>
-          <FieldError id={`${id}-alias-error`} error={errors["domain.alias_id"]} />
-        </div>
+        <SelectField
+          id={`${id}-alias`}
+          label="Serves"
+          value={values.aliasId}
+          onChange={(aliasId) => onChange({ ...values, aliasId })}
+          error={errors["domain.alias_id"]}
+        >
+          <option value="">the project</option>
+          {aliases.map((a) => (
+            <option key={a.id} value={a.id}>
+              alias {a.name}
+            </option>
+          ))}
+        </SelectField>
       </div>
     </>
   );
