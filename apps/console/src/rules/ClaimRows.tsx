@@ -1,16 +1,10 @@
 import { TextField } from "../components/Field.js";
-import { errorsAt, type FormErrors } from "./form-errors.js";
-import { RowsFieldset } from "./RowsFieldset.js";
+import { errorsAt } from "./form-errors.js";
+import { RowsFieldset, type RowsProps } from "./RowsFieldset.js";
 import { type ClaimDraft, rowKey } from "./rule-draft.js";
 
-interface ClaimRowsProps {
-  rows: readonly ClaimDraft[];
-  onChange: (rows: ClaimDraft[]) => void;
-  errors: FormErrors;
-}
-
 /** The claims a verified identity must carry, each with the values it may take. */
-export function ClaimRows({ rows, onChange, errors }: ClaimRowsProps) {
+export function ClaimRows({ rows, onChange, errors }: RowsProps<ClaimDraft>) {
   return (
     <RowsFieldset
       legend="Required claims"

@@ -1,20 +1,14 @@
 import { SECRET_MASK } from "@switchyard/api";
 import { CheckField, TextField } from "../components/Field.js";
-import { errorsAt, type FormErrors } from "./form-errors.js";
-import { RowsFieldset } from "./RowsFieldset.js";
+import { errorsAt } from "./form-errors.js";
+import { RowsFieldset, type RowsProps } from "./RowsFieldset.js";
 import { type HeaderDraft, rowKey } from "./rule-draft.js";
-
-interface HeaderRowsProps {
-  rows: readonly HeaderDraft[];
-  onChange: (rows: HeaderDraft[]) => void;
-  errors: FormErrors;
-}
 
 /**
  * The headers a rule sets on the upstream request. A secret's value is typed into a
  * password input; a stored secret shows the API's mask, and leaving the mask keeps it.
  */
-export function HeaderRows({ rows, onChange, errors }: HeaderRowsProps) {
+export function HeaderRows({ rows, onChange, errors }: RowsProps<HeaderDraft>) {
   return (
     <RowsFieldset
       legend="Headers to add"

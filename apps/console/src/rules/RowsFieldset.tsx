@@ -12,7 +12,14 @@ export interface RowContext<T> {
   update: (change: Partial<T>) => void;
 }
 
-interface RowsFieldsetProps<T extends { key: string }> {
+/** What a rows editor gets from its form: the rows, a way to replace them, the save's errors. */
+export interface RowsProps<T> {
+  rows: readonly T[];
+  onChange: (rows: T[]) => void;
+  errors: FormErrors;
+}
+
+interface RowsFieldsetProps<T extends { key: string }> extends RowsProps<T> {
   legend: string;
   hint: ReactNode;
   /** The API's path of the list, e.g. `rule.auth.require_claims`. */
@@ -23,9 +30,6 @@ interface RowsFieldsetProps<T extends { key: string }> {
   rowName: string;
   /** The add button's text. */
   addLabel: string;
-  rows: readonly T[];
-  onChange: (rows: T[]) => void;
-  errors: FormErrors;
   /** An empty row, with a fresh key. */
   newRow: () => T;
   /** The inputs of one row. */

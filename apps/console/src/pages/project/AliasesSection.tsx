@@ -1,10 +1,10 @@
-import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { useQuery } from "@connectrpc/connect-query";
 import { type Alias, ProjectService } from "@switchyard/api";
-import { type FormEvent, useState } from "react";
-import { fieldErrors, unshownErrors } from "../../api/errors.js";
+import { unshownErrors } from "../../api/errors.js";
 import { useEtagEdit } from "../../api/etag-edit.js";
 import { useClient, useInvalidate } from "../../api/queries.js";
 import { useSession } from "../../api/session.js";
+import { CreateForm } from "../../components/CreateForm.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
 import { CheckField, FormErrors, TextField } from "../../components/Field.js";
 import { ListSection } from "../../components/ListSection.js";
@@ -138,35 +138,19 @@ function AliasFields({ id, values, onChange, errors, autoFocus }: AliasFieldsPro
 }
 
 function CreateAlias({ projectId }: { projectId: string }) {
-  const create = useMutation(ProjectService.method.createAlias);
-  const refresh = useInvalidate(ProjectService);
-  const [values, setValues] = useState<AliasValues>({ name: "", inheritProjectRules: true });
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    try {
-      await create.mutateAsync({ alias: { projectId, ...values } });
-    } catch {
-      return; // shown from create.error
-    }
-    setValues({ ...values, name: "" });
-    await refresh();
-  }
-
+  const client = useClient(ProjectService);
   return (
-    <form className="card" aria-labelledby="create-alias-heading" onSubmit={submit}>
-      <h3 id="create-alias-heading">Add an alias</h3>
-      <AliasFields
-        id="create-alias"
-        values={values}
-        onChange={setValues}
-        errors={fieldErrors(create.error)}
-      />
-      <div className="actions">
-        <button type="submit" disabled={create.isPending}>
-          Add alias
-        </button>
-      </div>
-    </form>
+    <CreateForm<AliasValues>
+      what="alias"
+      title="Add an alias"
+      initial={{ name: "", inheritProjectRules: true }}
+      send={(values) => client.createAlias({ alias: { projectId, ...values } })}
+      next={(created) => ({ ...created, name: "" })}
+      refresh={useInvalidate(ProjectService)}
+    >
+      {(values, onChange, errors) => (
+        <AliasFields id="create-alias" values={values} onChange={onChange} errors={errors} />
+      )}
+    </CreateForm>
   );
 }

@@ -1,10 +1,10 @@
-import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { useQuery } from "@connectrpc/connect-query";
 import { type Alias, type Domain, ProjectService } from "@switchyard/api";
-import { type FormEvent, useState } from "react";
-import { fieldErrors, unshownErrors } from "../../api/errors.js";
+import { unshownErrors } from "../../api/errors.js";
 import { useEtagEdit } from "../../api/etag-edit.js";
 import { useClient, useInvalidate } from "../../api/queries.js";
 import { useSession } from "../../api/session.js";
+import { CreateForm } from "../../components/CreateForm.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
 import { FormErrors, SelectField, TextField } from "../../components/Field.js";
 import { ListSection } from "../../components/ListSection.js";
@@ -151,36 +151,24 @@ function DomainFields({ id, values, onChange, aliases, errors }: DomainFieldsPro
 }
 
 function CreateDomain({ projectId, aliases }: { projectId: string; aliases: readonly Alias[] }) {
-  const create = useMutation(ProjectService.method.createDomain);
-  const refresh = useInvalidate(ProjectService);
-  const [values, setValues] = useState<DomainValues>({ host: "", aliasId: "" });
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    try {
-      await create.mutateAsync({ domain: { projectId, ...values } });
-    } catch {
-      return; // shown from create.error
-    }
-    setValues({ host: "", aliasId: "" });
-    await refresh();
-  }
-
+  const client = useClient(ProjectService);
   return (
-    <form className="card" aria-labelledby="create-domain-heading" onSubmit={submit}>
-      <h3 id="create-domain-heading">Add a domain</h3>
-      <DomainFields
-        id="create-domain"
-        values={values}
-        onChange={setValues}
-        aliases={aliases}
-        errors={fieldErrors(create.error)}
-      />
-      <div className="actions">
-        <button type="submit" disabled={create.isPending}>
-          Add domain
-        </button>
-      </div>
-    </form>
+    <CreateForm<DomainValues>
+      what="domain"
+      title="Add a domain"
+      initial={{ host: "", aliasId: "" }}
+      send={(values) => client.createDomain({ domain: { projectId, ...values } })}
+      refresh={useInvalidate(ProjectService)}
+    >
+      {(values, onChange, errors) => (
+        <DomainFields
+          id="create-domain"
+          values={values}
+          onChange={onChange}
+          aliases={aliases}
+          errors={errors}
+        />
+      )}
+    </CreateForm>
   );
 }
