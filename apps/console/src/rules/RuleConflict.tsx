@@ -1,6 +1,7 @@
 import type { Rule } from "@switchyard/api";
 import { ConflictNotice } from "../components/Conflict.js";
-import { describeRule, RULE_FIELDS } from "./rule-diff.js";
+import { RuleDetails } from "./RuleDetails.js";
+import { RULE_FIELDS } from "./rule-diff.js";
 
 /** The server's version of a rule someone else changed (or deleted) while it was being edited. */
 export type Conflict = { kind: "changed"; current: Rule } | { kind: "deleted" };
@@ -43,14 +44,7 @@ export function RuleConflict({
           <ThreeWayTable opened={opened} current={current} mine={mine} />
           <details>
             <summary>The whole current version</summary>
-            <dl className="sy-rules-details">
-              {describeRule(current).map((f) => (
-                <div key={f.label}>
-                  <dt>{f.label}</dt>
-                  <dd>{f.value}</dd>
-                </div>
-              ))}
-            </dl>
+            <RuleDetails rule={current} />
           </details>
         </>
       }

@@ -2,7 +2,8 @@ import { useSortable } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import type { Rule } from "@switchyard/api";
 import type { CSSProperties, ReactNode } from "react";
-import { AUTH_MODE_LABELS, describeRule } from "./rule-diff.js";
+import { RuleDetails } from "./RuleDetails.js";
+import { AUTH_MODE_LABELS } from "./rule-diff.js";
 
 /** What a row may do; absent for a viewer, who sees the rule only. */
 export interface RowActions {
@@ -108,14 +109,7 @@ function RowLayout({ rule, index, count, moved, actions, ...layout }: RowLayoutP
       )}
       <details className="sy-rules-row-details">
         <summary>Details</summary>
-        <dl className="sy-rules-details">
-          {describeRule(rule).map((field) => (
-            <div key={field.label}>
-              <dt>{field.label}</dt>
-              <dd>{field.value}</dd>
-            </div>
-          ))}
-        </dl>
+        <RuleDetails rule={rule} />
       </details>
     </li>
   );
