@@ -4,58 +4,32 @@
  * `switchyard` binary. A change made with `--wait` is served by every worker the moment the
  * command exits; `fleet status` lists the workers, and a killed one leaves it at its expiry.
  */
-import {
-  type RedisServer,
-  startRedis,
-  startUpstream,
-  type Upstream,
-  waitFor,
-} from "@switchyard/testkit";
+import { type Upstream, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlaneProcess,
-  type ControlPlaneStore,
-  controlPlaneEnv,
-  createControlPlaneStore,
-  startControlPlaneProcess,
-} from "./control-plane-process.js";
+import type { ControlPlaneProcess } from "./control-plane-process.js";
 import { get } from "./dev-process.js";
-import {
-  cliAgainst,
-  createProjectAt,
-  type Fleet,
-  servedRevision,
-  startFleet,
-} from "./fleet-process.js";
+import { cliAgainst, createProjectAt, type Fleet, servedRevision } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 import { waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-api-admin-token-0123";
 const HOST = "api.fleet.test";
-let redis: RedisServer;
+let stack: FleetStack;
 let upstream: Upstream;
-let store: ControlPlaneStore;
 let controlPlane: ControlPlaneProcess;
 let fleet: Fleet;
 let projectId: string;
 
 beforeAll(async () => {
-  [redis, upstream, store] = await Promise.all([
-    startRedis(),
-    startUpstream(),
-    createControlPlaneStore("pglite"),
-  ]);
-  controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis.url, TOKEN));
+  stack = await startFleetStack({ token: TOKEN, store: "pglite" });
+  ({ upstream, controlPlane } = stack);
   const project = await createProjectAt(controlPlane.client, "fleet", HOST);
   projectId = project.projectId;
-  fleet = await startFleet(redis.url, 3);
+  fleet = await stack.startFleet(3);
   for (const w of fleet.workers) await waitServed(w, project.revision);
 }, 300_000);
 afterAll(async () => {
-  await fleet?.close();
-  await controlPlane?.stop("SIGKILL");
-  await store?.remove();
-  await upstream?.close();
-  await redis?.stop();
+  await stack?.close();
 });
 
 const cli = (...argv: string[]) => cliAgainst(controlPlane, TOKEN, argv);

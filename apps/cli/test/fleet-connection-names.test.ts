@@ -10,37 +10,27 @@ import {
   createRedisConnection,
   type RedisConnection,
 } from "@switchyard/config-sync";
-import { type RedisServer, startRedis, waitFor } from "@switchyard/testkit";
+import { type RedisServer, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlaneProcess,
-  type ControlPlaneStore,
-  controlPlaneEnv,
-  createControlPlaneStore,
-  startControlPlaneProcess,
-} from "./control-plane-process.js";
-import { type Fleet, startFleet } from "./fleet-process.js";
+import type { ControlPlaneProcess } from "./control-plane-process.js";
+import type { Fleet } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 
+let stack: FleetStack;
 let redis: RedisServer;
 let probe: RedisConnection;
-let store: ControlPlaneStore;
 let controlPlane: ControlPlaneProcess;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  [redis, store] = await Promise.all([startRedis(), createControlPlaneStore("pglite")]);
+  stack = await startFleetStack({ token: "fleet-names-admin-token-0123", store: "pglite" });
+  ({ redis, controlPlane } = stack);
   probe = createRedisConnection({ url: redis.url, enableOfflineQueue: true });
-  controlPlane = await startControlPlaneProcess(
-    controlPlaneEnv(store, redis.url, "fleet-names-admin-token-0123"),
-  );
-  fleet = await startFleet(redis.url, 2);
+  fleet = await stack.startFleet(2);
 }, 300_000);
 afterAll(async () => {
-  await fleet?.close();
-  await controlPlane?.stop("SIGKILL");
-  await store?.remove();
   if (probe) await closeRedisConnection(probe);
-  await redis?.stop();
+  await stack?.close();
 });
 
 /** The `name=` of every connection `CLIENT LIST` shows, sorted. */

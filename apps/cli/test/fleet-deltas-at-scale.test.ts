@@ -16,31 +16,12 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { toBinary } from "@bufbuild/protobuf";
 import { RuleSchema } from "@switchyard/api";
-import {
-  type RedisServer,
-  startRedis,
-  startUpstream,
-  testDatabaseUrl,
-  type Upstream,
-  waitFor,
-} from "@switchyard/testkit";
+import { testDatabaseUrl, type Upstream, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlaneProcess,
-  type ControlPlaneStore,
-  committed,
-  controlPlaneEnv,
-  createControlPlaneStore,
-  startControlPlaneProcess,
-} from "./control-plane-process.js";
+import { type ControlPlaneProcess, committed } from "./control-plane-process.js";
 import { get } from "./dev-process.js";
-import {
-  createOpenRule,
-  createProjectAt,
-  type Fleet,
-  inParallel,
-  startFleet,
-} from "./fleet-process.js";
+import { createOpenRule, createProjectAt, inParallel } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 import { metric, type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-scale-admin-token-0123";
@@ -48,11 +29,9 @@ const PROJECTS = 100;
 const RULES_PER_PROJECT = 100;
 const CHANGES = 100;
 
-let redis: RedisServer;
+let stack: FleetStack;
 let upstream: Upstream;
-let store: ControlPlaneStore;
 let controlPlane: ControlPlaneProcess;
-let fleet: Fleet | undefined;
 
 /** The SQL copying each project's rule `RULES_PER_PROJECT - 1` times in one new revision. */
 const SEED_SQL = `
@@ -75,19 +54,11 @@ COMMIT;`;
 
 describe.skipIf(!testDatabaseUrl)("a fleet at 10 000 rules (Postgres)", () => {
   beforeAll(async () => {
-    [redis, upstream, store] = await Promise.all([
-      startRedis(),
-      startUpstream(),
-      createControlPlaneStore("postgres"),
-    ]);
-    controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis.url, TOKEN));
+    stack = await startFleetStack({ token: TOKEN, store: "postgres" });
+    ({ upstream, controlPlane } = stack);
   }, 300_000);
   afterAll(async () => {
-    await fleet?.close();
-    await controlPlane?.stop("SIGKILL");
-    await store?.remove();
-    await upstream?.close();
-    await redis?.stop();
+    await stack?.close();
   });
 
   it("changes one rule 100 times: snapshot loads stay put, each change is a delta under 2 KiB", {
@@ -110,12 +81,12 @@ describe.skipIf(!testDatabaseUrl)("a fleet at 10 000 rules (Postgres)", () => {
       "-q",
       "-c",
       SEED_SQL,
-      store.env["SWITCHYARD_DATABASE_URL"]!,
+      stack.store.env["SWITCHYARD_DATABASE_URL"]!,
     ]);
     // The next write publishes the seed's revision with its own (the repair timer would too).
     const last = await createOpenRule(client, projectIds[0]!, "/after-seed/*", upstream.origin);
 
-    fleet = await startFleet(redis.url, 3);
+    const fleet = await stack.startFleet(3);
     for (const w of fleet.workers) await waitServed(w, last.revision, { stale: false }, 30_000);
     // The JSON log is written in batches, within 100 ms.
     for (const w of fleet.workers) {

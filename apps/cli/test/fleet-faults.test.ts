@@ -10,52 +10,30 @@ import {
   createRedisConnection,
   type RedisConnection,
 } from "@switchyard/config-sync";
-import {
-  type RedisServer,
-  startRedis,
-  startUpstream,
-  type Upstream,
-  waitFor,
-} from "@switchyard/testkit";
+import { type RedisServer, type Upstream, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlaneProcess,
-  type ControlPlaneStore,
-  committed,
-  controlPlaneEnv,
-  createControlPlaneStore,
-  startControlPlaneProcess,
-} from "./control-plane-process.js";
+import { type ControlPlaneProcess, committed } from "./control-plane-process.js";
 import { get } from "./dev-process.js";
-import {
-  createOpenRule,
-  createProjectAt,
-  type Fleet,
-  requestLoop,
-  startFleet,
-} from "./fleet-process.js";
+import { createOpenRule, createProjectAt, type Fleet, requestLoop } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 import { metric, type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-faults-admin-token-0123";
 const HOST = "faults.fleet.test";
 const DELTAS = "{switchyard}:config:deltas";
+let stack: FleetStack;
 let redis: RedisServer;
 let probe: RedisConnection;
 let upstream: Upstream;
-let store: ControlPlaneStore;
 let controlPlane: ControlPlaneProcess;
 let fleet: Fleet;
 let ruleId: string;
 let version = 0;
 
 beforeAll(async () => {
-  [redis, upstream, store] = await Promise.all([
-    startRedis(),
-    startUpstream(),
-    createControlPlaneStore("pglite"),
-  ]);
+  stack = await startFleetStack({ token: TOKEN, store: "pglite" });
+  ({ redis, upstream, controlPlane } = stack);
   probe = createRedisConnection({ url: redis.url, enableOfflineQueue: true });
-  controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis.url, TOKEN));
   const { projectId } = await createProjectAt(controlPlane.client, "faults", HOST);
   const rule = await createOpenRule(
     controlPlane.client,
@@ -64,16 +42,12 @@ beforeAll(async () => {
     `${upstream.origin}/v0`,
   );
   ruleId = rule.id;
-  fleet = await startFleet(redis.url, 3);
+  fleet = await stack.startFleet(3);
   for (const w of fleet.workers) await waitServed(w, rule.revision);
 }, 300_000);
 afterAll(async () => {
-  await fleet?.close();
-  await controlPlane?.stop("SIGKILL");
-  await store?.remove();
-  await upstream?.close();
   if (probe) await closeRedisConnection(probe);
-  await redis?.stop();
+  await stack?.close();
 });
 
 /** Points the rule at the next `/v<n>` through the API; resolves with the revision committed. */

@@ -10,22 +10,9 @@
 import { createHash } from "node:crypto";
 import { Agent, request } from "node:http";
 import { AuthMode, RateLimitKey } from "@switchyard/api";
-import {
-  type RedisCluster,
-  startRedisCluster,
-  startUpstream,
-  type Upstream,
-  waitFor,
-} from "@switchyard/testkit";
+import { type RedisCluster, startRedisCluster, type Upstream, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlaneProcess,
-  type ControlPlaneStore,
-  committed,
-  controlPlaneEnv,
-  createControlPlaneStore,
-  startControlPlaneProcess,
-} from "./control-plane-process.js";
+import { type ControlPlaneProcess, committed } from "./control-plane-process.js";
 import { get } from "./dev-process.js";
 import {
   cliAgainst,
@@ -34,8 +21,8 @@ import {
   type Fleet,
   inParallel,
   requestLoop,
-  startFleet,
 } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 import { metric, readyz, type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-cluster-admin-token-0123";
@@ -47,9 +34,9 @@ const SHARE = Math.floor(LIMIT / 3);
 /** The slot of every config-bus and fleet-registry key (`{switchyard}:…`). */
 const BUS_KEY = "{switchyard}:config:head";
 
+let stack: FleetStack<RedisCluster>;
 let cluster: RedisCluster;
 let upstream: Upstream;
-let store: ControlPlaneStore;
 let controlPlane: ControlPlaneProcess;
 let fleet: Fleet;
 let ruleId: string;
@@ -57,13 +44,11 @@ let limitedRuleId: string;
 let version = 0;
 
 beforeAll(async () => {
-  [cluster, upstream, store] = await Promise.all([
-    startRedisCluster({ replicas: 1, nodeTimeoutMs: 3000 }),
-    startUpstream(),
-    createControlPlaneStore(),
-  ]);
-  const redis = { clusterNodes: cluster.clusterNodes };
-  controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis, TOKEN));
+  stack = await startFleetStack({
+    token: TOKEN,
+    redis: () => startRedisCluster({ replicas: 1, nodeTimeoutMs: 3000 }),
+  });
+  ({ redis: cluster, upstream, controlPlane } = stack);
   const { projectId } = await createProjectAt(controlPlane.client, "cluster", HOST);
   ruleId = (await createOpenRule(controlPlane.client, projectId, "/r/*", `${upstream.origin}/v0`))
     .id;
@@ -89,7 +74,7 @@ beforeAll(async () => {
   limitedRuleId = limited.response.rule!.id;
   // A loaded 2-core machine can take more than the default 20 ms to answer; a timeout would
   // count a request in the worker's memory instead of the cluster and blur the figures.
-  fleet = await startFleet(redis, 3, { SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "250" });
+  fleet = await stack.startFleet(3, { SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "250" });
   for (const w of fleet.workers) await waitServed(w, limited.revision);
   // The `local` fallback divides the limit by the live workers each worker counted at its last
   // heartbeat (every 2 s): one period after the registry lists all three, every worker counts 3.
@@ -102,11 +87,7 @@ afterAll(async () => {
   // Loops a failed test left running stop before the workers they call.
   await Promise.all(loopsRunning.map((loop) => loop.stop()));
   agent.destroy();
-  await fleet?.close();
-  await controlPlane?.stop("SIGKILL");
-  await store?.remove();
-  await upstream?.close();
-  await cluster?.stop();
+  await stack?.close();
 });
 
 const cli = (...argv: string[]) => cliAgainst(controlPlane, TOKEN, argv);

@@ -10,36 +10,27 @@ import {
   HEARTBEAT_LATE_MS,
   type RedisConnection,
 } from "@switchyard/config-sync";
-import { type RedisServer, startRedis, waitFor } from "@switchyard/testkit";
+import { waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlaneProcess,
-  type ControlPlaneStore,
-  controlPlaneEnv,
-  createControlPlaneStore,
-  startControlPlaneProcess,
-} from "./control-plane-process.js";
-import { cliAgainst, type Fleet, startFleet } from "./fleet-process.js";
+import type { ControlPlaneProcess } from "./control-plane-process.js";
+import { cliAgainst, type Fleet } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 
 const TOKEN = "fleet-stale-admin-token-0123";
-let redis: RedisServer;
+let stack: FleetStack;
 let probe: RedisConnection;
-let store: ControlPlaneStore;
 let controlPlane: ControlPlaneProcess;
 let fleet: Fleet;
 
 beforeAll(async () => {
-  [redis, store] = await Promise.all([startRedis(), createControlPlaneStore("pglite")]);
-  probe = createRedisConnection({ url: redis.url, enableOfflineQueue: true });
-  controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis.url, TOKEN));
-  fleet = await startFleet(redis.url, 2);
+  stack = await startFleetStack({ token: TOKEN, store: "pglite" });
+  controlPlane = stack.controlPlane;
+  probe = createRedisConnection({ url: stack.redis.url, enableOfflineQueue: true });
+  fleet = await stack.startFleet(2);
 }, 300_000);
 afterAll(async () => {
-  await fleet?.close();
-  await controlPlane?.stop("SIGKILL");
-  await store?.remove();
   if (probe) await closeRedisConnection(probe);
-  await redis?.stop();
+  await stack?.close();
 });
 
 const fleetStatus = () => controlPlane.client.config.getFleetStatus({});

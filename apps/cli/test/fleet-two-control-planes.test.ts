@@ -4,31 +4,12 @@
  * processes end at the store's latest revision, and none ever serves a revision lower than one
  * it served before (every "config served" line of its JSON log, in order).
  */
-import {
-  type RedisServer,
-  startRedis,
-  startUpstream,
-  testDatabaseUrl,
-  type Upstream,
-  waitFor,
-} from "@switchyard/testkit";
+import { testDatabaseUrl, type Upstream, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ControlPlaneProcess,
-  type ControlPlaneStore,
-  committed,
-  controlPlaneEnv,
-  createControlPlaneStore,
-  startControlPlaneProcess,
-} from "./control-plane-process.js";
+import { type ControlPlaneProcess, committed } from "./control-plane-process.js";
 import { get } from "./dev-process.js";
-import {
-  createOpenRule,
-  createProjectAt,
-  type Fleet,
-  inParallel,
-  startFleet,
-} from "./fleet-process.js";
+import { createOpenRule, createProjectAt, inParallel } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 import { type WorkerProcess, waitServed } from "./worker-process.js";
 
 const TOKEN = "fleet-two-cp-admin-token-0123";
@@ -36,29 +17,16 @@ const HOST = "two.fleet.test";
 const WRITES_EACH = 40;
 
 describe.skipIf(!testDatabaseUrl)("two control planes on one Postgres store", () => {
-  let redis: RedisServer;
+  let stack: FleetStack;
   let upstream: Upstream;
-  let store: ControlPlaneStore;
-  const controlPlanes: ControlPlaneProcess[] = [];
-  let fleet: Fleet | undefined;
+  let controlPlanes: readonly ControlPlaneProcess[];
 
   beforeAll(async () => {
-    [redis, upstream, store] = await Promise.all([
-      startRedis(),
-      startUpstream(),
-      createControlPlaneStore("postgres"),
-    ]);
-    // One environment for both: they share the database, so the keyring too.
-    const env = controlPlaneEnv(store, redis.url, TOKEN);
-    controlPlanes.push(await startControlPlaneProcess(env));
-    controlPlanes.push(await startControlPlaneProcess(env));
+    stack = await startFleetStack({ token: TOKEN, store: "postgres", controlPlanes: 2 });
+    ({ upstream, controlPlanes } = stack);
   }, 300_000);
   afterAll(async () => {
-    await fleet?.close();
-    await Promise.all(controlPlanes.map((cp) => cp.stop("SIGKILL")));
-    await store?.remove();
-    await upstream?.close();
-    await redis?.stop();
+    await stack?.close();
   });
 
   it("writing concurrently, never move a worker backwards; the fleet ends at the store's revision", {
@@ -70,7 +38,7 @@ describe.skipIf(!testDatabaseUrl)("two control planes on one Postgres store", ()
       await createOpenRule(a.client, projectId, "/a/*", `${upstream.origin}/a0`),
       await createOpenRule(b.client, projectId, "/b/*", `${upstream.origin}/b0`),
     ];
-    fleet = await startFleet(redis.url, 3);
+    const fleet = await stack.startFleet(3);
     for (const w of fleet.workers) await waitServed(w, rules[1]!.revision);
 
     // Control plane a changes rule a, b changes rule b, four writes in flight on each.

@@ -10,24 +10,17 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  freePort,
-  type RedisServer,
-  startRedis,
-  startUpstream,
-  type Upstream,
-  waitFor,
-} from "@switchyard/testkit";
+import { freePort, type RedisServer, type Upstream, waitFor } from "@switchyard/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ControlPlaneProcess,
   type ControlPlaneStore,
   controlPlaneEnv,
-  createControlPlaneStore,
   startControlPlaneProcess,
 } from "./control-plane-process.js";
 import { get } from "./dev-process.js";
 import { cliAgainst, type RequestTally, requestLoop } from "./fleet-process.js";
+import { type FleetStack, startFleetStack } from "./fleet-stack.js";
 import { type LoadBalancer, startNginx } from "./load-balancer-process.js";
 import { startTcpRelay, type TcpRelay } from "./tcp-relay.js";
 import { readyz, startWorkerProcess, type WorkerProcess, workerEnv } from "./worker-process.js";
@@ -53,10 +46,12 @@ interface Member {
   process: WorkerProcess;
 }
 
+let stack: FleetStack;
 let redis: RedisServer;
 let relay: TcpRelay;
 let upstream: Upstream;
 let store: ControlPlaneStore;
+/** The stack's control plane, then the one started in its place when a step restarts it. */
 let controlPlane: ControlPlaneProcess;
 let nginx: LoadBalancer;
 let dir: string;
@@ -65,15 +60,11 @@ const members: Member[] = [];
 const figures: { step: string; sent: number; failed: number; detail?: string }[] = [];
 
 beforeAll(async () => {
-  [redis, upstream, store] = await Promise.all([
-    startRedis(),
-    startUpstream(),
-    createControlPlaneStore("postgres"),
-  ]);
+  stack = await startFleetStack({ token: TOKEN, store: "postgres" });
+  ({ redis, upstream, store, controlPlane } = stack);
   // The third worker reaches Redis through a relay the test can cut.
   relay = await startTcpRelay(redis.host, redis.port);
   dir = await mkdtemp(join(tmpdir(), "sy-lb-fleet-"));
-  controlPlane = await startControlPlaneProcess(controlPlaneEnv(store, redis.url, TOKEN));
   const applied = await apply("v1");
   expect(applied.code, applied.stderr).toBe(0);
   for (let i = 0; i < 3; i++) {
@@ -110,10 +101,8 @@ afterAll(async () => {
   await nginx?.close();
   await Promise.all(members.map((m) => m.process.stop("SIGKILL")));
   await controlPlane?.stop("SIGKILL");
-  await store?.remove();
   await relay?.close();
-  await upstream?.close();
-  await redis?.stop();
+  await stack?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
