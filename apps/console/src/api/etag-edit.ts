@@ -22,6 +22,8 @@ interface EditOptions<V, R extends { etag: string }> {
 export interface EtagEdit<V, R> {
   /** The values being edited; undefined when not editing. */
   values: V | undefined;
+  /** The values of the version the edit started from (or loaded); undefined when not editing. */
+  base: V | undefined;
   start: (resource: R) => void;
   change: (values: V) => void;
   cancel: () => void;
@@ -42,13 +44,14 @@ export interface EtagEdit<V, R> {
 export function useEtagEdit<V, R extends { etag: string }>(
   options: EditOptions<V, R>,
 ): EtagEdit<V, R> {
-  const [edit, setEdit] = useState<{ values: V; etag: string }>();
+  const [edit, setEdit] = useState<{ values: V; base: V; etag: string }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [conflict, setConflict] = useState<Conflict<R>>();
   const [saving, setSaving] = useState(false);
 
   const start = (resource: R) => {
-    setEdit({ values: options.toValues(resource), etag: resource.etag });
+    const values = options.toValues(resource);
+    setEdit({ values, base: values, etag: resource.etag });
     setErrors({});
     setConflict(undefined);
   };
@@ -81,6 +84,7 @@ export function useEtagEdit<V, R extends { etag: string }>(
 
   return {
     values: edit?.values,
+    base: edit?.base,
     start,
     change: (values) => setEdit((e) => (e ? { ...e, values } : e)),
     cancel,

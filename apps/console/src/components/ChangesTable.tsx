@@ -1,4 +1,4 @@
-import type { FieldChange } from "./rule-diff.js";
+import type { FieldChange } from "./field-changes.js";
 
 interface ChangesTableProps {
   caption: string;
@@ -9,11 +9,11 @@ interface ChangesTableProps {
   afterLabel?: string;
 }
 
-/** Field-by-field before/after of a rule. */
+/** Field-by-field before/after of an edit (see `fieldChanges`). */
 export function ChangesTable(props: ChangesTableProps) {
   const { beforeLabel = "Before", afterLabel = "After" } = props;
   return (
-    <table className="sy-rules-diff">
+    <table className="diff">
       <caption>{props.caption}</caption>
       <thead>
         <tr>
@@ -26,8 +26,8 @@ export function ChangesTable(props: ChangesTableProps) {
         {props.changes.map((change) => (
           <tr key={change.path} data-field={change.path}>
             <th scope="row">{change.label}</th>
-            <td className="sy-rules-before">{change.before}</td>
-            <td className="sy-rules-after">{change.after}</td>
+            <td className="diff-before">{change.before}</td>
+            <td className="diff-after">{change.after}</td>
           </tr>
         ))}
       </tbody>

@@ -32,7 +32,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
     <dialog
       ref={ref}
-      className="sy-rules-dialog"
+      className="dialog"
       aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
@@ -40,7 +40,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       }}
     >
       <h2 id={titleId}>{title}</h2>
-      <div className="sy-rules-dialog-body">{props.children}</div>
+      <div>{props.children}</div>
       <div className="actions">
         <button
           type="button"

@@ -46,7 +46,10 @@ function toInt(text: string): number {
   return Number.isInteger(n) && Math.abs(n) <= 2 ** 31 - 1 ? n : 0;
 }
 
-/** `100 requests / 1.0 min per ip`, or "none". */
+/**
+ * `100 requests per 1.0 min per client address`, with the responses not counted
+ * (`; not counting failed responses`) when any; "none" when unset.
+ */
 export function describeRateLimit(rateLimit: RateLimit | undefined): string {
   if (rateLimit === undefined) return "none";
   const key =
@@ -55,7 +58,10 @@ export function describeRateLimit(rateLimit: RateLimit | undefined): string {
       : rateLimit.key === RateLimitKey.SUBJECT
         ? "subject"
         : "client address";
-  return `${rateLimit.limit} requests per ${formatDuration(rateLimit.windowMs)} per ${key}`;
+  const skips = [rateLimit.skipSuccessful && "successful", rateLimit.skipFailed && "failed"];
+  const skipped = skips.filter(Boolean).join(" and ");
+  const counted = skipped ? `; not counting ${skipped} responses` : "";
+  return `${rateLimit.limit} requests per ${formatDuration(rateLimit.windowMs)} per ${key}${counted}`;
 }
 
 const KEYS: { value: RateLimitKey; label: string }[] = [

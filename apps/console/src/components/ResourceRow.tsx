@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { EtagEdit } from "../api/etag-edit.js";
 import { EditPanel } from "./EditPanel.js";
+import type { ShownField } from "./field-changes.js";
 
 interface ResourceRowProps<V, R> {
   resource: R;
@@ -13,6 +14,8 @@ interface ResourceRowProps<V, R> {
   cells: readonly ReactNode[];
   canEdit: boolean;
   edit: EtagEdit<V, R>;
+  /** The fields the edit form edits, as its preview shows them (see `EditPanel`). */
+  fields: readonly ShownField<V>[];
   describe: (resource: R) => ReactNode;
   /** The row's delete button (see `DeleteButton`). */
   deleteButton: ReactNode;
@@ -55,7 +58,9 @@ export function ResourceRow<V, R>(props: ResourceRowProps<V, R>) {
             <EditPanel
               edit={edit}
               what={what}
+              name={name}
               label={`Edit ${what} ${name}`}
+              fields={props.fields}
               describe={props.describe}
             >
               {props.children}

@@ -9,6 +9,7 @@ import { LoadError } from "../components/Alert.js";
 import { DeleteButton } from "../components/DeleteButton.js";
 import { EditPanel } from "../components/EditPanel.js";
 import { FormErrors, TextField } from "../components/Field.js";
+import type { ShownField } from "../components/field-changes.js";
 import {
   describeRateLimit,
   RateLimitFields,
@@ -52,6 +53,17 @@ interface ProjectValues {
 
 const SHOWN = ["project.name", "project.description"];
 
+/** The settings as a save's preview shows them. */
+const PROJECT_FIELDS: readonly ShownField<ProjectValues>[] = [
+  { path: "name", label: "Name", show: (v) => v.name },
+  { path: "description", label: "Description", show: (v) => v.description || "none" },
+  {
+    path: "rate_limit",
+    label: "Rate limit",
+    show: (v) => describeRateLimit(toRateLimit(v.rateLimit)),
+  },
+];
+
 function ProjectSettings({ project }: { project: Project }) {
   const { canEdit } = useSession();
   const client = useClient(ProjectService);
@@ -87,7 +99,9 @@ function ProjectSettings({ project }: { project: Project }) {
       <EditPanel
         edit={edit}
         what="project"
+        name={project.name}
         label="Edit project"
+        fields={PROJECT_FIELDS}
         className="card"
         describe={(p) => <ProjectFacts project={p} />}
         idle={

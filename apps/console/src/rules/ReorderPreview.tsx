@@ -15,7 +15,7 @@ export function ReorderPreview({ pending, nameOf }: ReorderPreviewProps) {
       <p>
         {moved} of {rows.length} positions change. The rules are saved in this order at once.
       </p>
-      <table className="sy-rules-diff" data-testid="reorder-preview">
+      <table className="diff sy-rules-reorder" data-testid="reorder-preview">
         <caption>Order before and after</caption>
         <thead>
           <tr>
@@ -28,10 +28,10 @@ export function ReorderPreview({ pending, nameOf }: ReorderPreviewProps) {
           {rows.map((row) => (
             <tr key={row.position} className={row.moved ? "sy-rules-moved" : undefined}>
               <th scope="row">{row.position}</th>
-              <td className="sy-rules-before">
+              <td className="diff-before">
                 <code>{row.before}</code>
               </td>
-              <td className="sy-rules-after">
+              <td className="diff-after">
                 <code>{row.after}</code>
                 {row.moved && <span className="sy-rules-badge sy-rules-badge-moved">changed</span>}
               </td>

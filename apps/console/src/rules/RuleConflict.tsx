@@ -70,7 +70,7 @@ function ThreeWayTable({ opened, current, mine }: { opened: Rule; current: Rule;
     mine: field.show(mine),
   })).filter((row) => row.opened !== row.current || row.opened !== row.mine);
   return (
-    <table className="sy-rules-diff sy-rules-three-way">
+    <table className="diff sy-rules-three-way">
       <caption>What changed, and where</caption>
       <thead>
         <tr>

@@ -3,12 +3,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { type Rule, RuleSchema } from "@switchyard/api";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { isConflict } from "../api/errors.js";
-import { ChangesTable } from "./ChangesTable.js";
-import { ConfirmDialog } from "./ConfirmDialog.js";
+import { ChangesTable } from "../components/ChangesTable.js";
+import { ConfirmDialog } from "../components/ConfirmDialog.js";
+import type { FieldChange } from "../components/field-changes.js";
 import { type FormErrors, formErrors, hasErrors, NO_ERRORS } from "./form-errors.js";
 import { type Conflict, RuleConflict } from "./RuleConflict.js";
 import { RuleForm } from "./RuleForm.js";
-import { type FieldChange, ruleChanges, withFieldsOf } from "./rule-diff.js";
+import { ruleChanges, withFieldsOf } from "./rule-diff.js";
 import { draftFromRule, emptyDraft, type RuleDraft, ruleFromDraft } from "./rule-draft.js";
 import { useRuleClient } from "./rules-api.js";
 

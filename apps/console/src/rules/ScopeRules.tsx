@@ -3,7 +3,7 @@ import type { Rule } from "@switchyard/api";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { isConflict } from "../api/errors.js";
-import { ConfirmDialog } from "./ConfirmDialog.js";
+import { ConfirmDialog } from "../components/ConfirmDialog.js";
 import { ReorderPreview } from "./ReorderPreview.js";
 import { RuleEditor } from "./RuleEditor.js";
 import { RuleList } from "./RuleList.js";

@@ -7,24 +7,10 @@ import {
   RuleSchema,
   SECRET_MASK,
 } from "@switchyard/api";
+import { type FieldChange, fieldChanges, type ShownField } from "../components/field-changes.js";
 
 /** The timeout a rule gets when it leaves `timeout_ms` 0. */
 const DEFAULT_TIMEOUT_MS = 30000;
-
-/** One editable field of a rule: its proto name (the update-mask path) and how it reads. */
-interface RuleField {
-  path: string;
-  label: string;
-  show: (rule: Rule) => string;
-}
-
-/** One field whose value differs between two versions of a rule. */
-export interface FieldChange {
-  path: string;
-  label: string;
-  before: string;
-  after: string;
-}
 
 const yesNo = (value: boolean) => (value ? "yes" : "no");
 const listOr = (items: readonly string[], empty: string) =>
@@ -87,7 +73,7 @@ function showRateLimit(rule: Rule): string {
 }
 
 /** Every field a rule form edits, in form order. */
-export const RULE_FIELDS: readonly RuleField[] = [
+export const RULE_FIELDS: readonly ShownField<Rule>[] = [
   { path: "path_pattern", label: "Path pattern", show: (r) => r.pathPattern },
   { path: "target_url", label: "Target URL", show: (r) => r.targetUrl },
   { path: "strip_prefix", label: "Strip prefix", show: (r) => yesNo(r.stripPrefix ?? true) },
@@ -130,14 +116,7 @@ export const RULE_FIELDS: readonly RuleField[] = [
  * header-name case) are no change.
  */
 export function ruleChanges(before: Rule, after: Rule): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const field of RULE_FIELDS) {
-    const was = field.show(before);
-    const now = field.show(after);
-    if (was !== now)
-      changes.push({ path: field.path, label: field.label, before: was, after: now });
-  }
-  return changes;
+  return fieldChanges(RULE_FIELDS, before, after);
 }
 
 /** `rule` field by field, as a list of label and value (how a server version is shown). */

@@ -7,6 +7,7 @@ import { useSession } from "../../api/session.js";
 import { CreateForm } from "../../components/CreateForm.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
 import { CheckField, FormErrors, TextField } from "../../components/Field.js";
+import type { ShownField } from "../../components/field-changes.js";
 import { ListSection } from "../../components/ListSection.js";
 import { ResourceRow } from "../../components/ResourceRow.js";
 import { formatTime } from "../../format.js";
@@ -42,6 +43,16 @@ interface AliasValues {
   inheritProjectRules: boolean;
 }
 
+/** An alias as a save's preview shows it. */
+const ALIAS_FIELDS: readonly ShownField<AliasValues>[] = [
+  { path: "name", label: "Name", show: (v) => v.name },
+  {
+    path: "inherit_project_rules",
+    label: "Inherits project rules",
+    show: (v) => (v.inheritProjectRules ? "yes" : "no"),
+  },
+];
+
 function AliasRow({ alias, canEdit }: { alias: Alias; canEdit: boolean }) {
   const client = useClient(ProjectService);
   const refresh = useInvalidate(ProjectService);
@@ -66,6 +77,7 @@ function AliasRow({ alias, canEdit }: { alias: Alias; canEdit: boolean }) {
       cells={[alias.name, alias.inheritProjectRules ? "yes" : "no", formatTime(alias.updateTime)]}
       canEdit={canEdit}
       edit={edit}
+      fields={ALIAS_FIELDS}
       describe={describe}
       deleteButton={
         <DeleteButton

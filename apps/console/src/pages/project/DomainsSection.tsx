@@ -7,6 +7,7 @@ import { useSession } from "../../api/session.js";
 import { CreateForm } from "../../components/CreateForm.js";
 import { DeleteButton } from "../../components/DeleteButton.js";
 import { FormErrors, SelectField, TextField } from "../../components/Field.js";
+import type { ShownField } from "../../components/field-changes.js";
 import { ListSection } from "../../components/ListSection.js";
 import { ResourceRow } from "../../components/ResourceRow.js";
 import { formatTime } from "../../format.js";
@@ -38,7 +39,7 @@ export function DomainsSection({ projectId }: { projectId: string }) {
 }
 
 /** What a domain serves: the project itself, or one alias of it. */
-function servedBy(domain: Domain, aliases: readonly Alias[]): string {
+function servedBy(domain: Pick<Domain, "aliasId">, aliases: readonly Alias[]): string {
   if (domain.aliasId === "") return "the project";
   const alias = aliases.find((a) => a.id === domain.aliasId);
   return `alias ${alias?.name ?? domain.aliasId}`;
@@ -47,6 +48,14 @@ function servedBy(domain: Domain, aliases: readonly Alias[]): string {
 interface DomainValues {
   host: string;
   aliasId: string;
+}
+
+/** A domain as a save's preview shows it; what it serves is named by `aliases`. */
+function domainFields(aliases: readonly Alias[]): readonly ShownField<DomainValues>[] {
+  return [
+    { path: "host", label: "Host", show: (v) => v.host },
+    { path: "alias_id", label: "Serves", show: (v) => servedBy(v, aliases) },
+  ];
 }
 
 function DomainRow(props: { domain: Domain; aliases: readonly Alias[]; canEdit: boolean }) {
@@ -83,6 +92,7 @@ function DomainRow(props: { domain: Domain; aliases: readonly Alias[]; canEdit: 
       cells={[domain.host, servedBy(domain, aliases), formatTime(domain.updateTime)]}
       canEdit={canEdit}
       edit={edit}
+      fields={domainFields(aliases)}
       describe={describe}
       deleteButton={
         <DeleteButton
