@@ -319,6 +319,55 @@ describe("the web console in Chromium", () => {
     expectNoProblems(admin.problems, [NOT_SIGNED_IN]);
   });
 
+  it("previews a project edit of several fields before saving it, and saves one field at once", async () => {
+    const { page } = admin;
+    await page.goto(`${dev!.banner.apiUrl}/projects/${ids.project}`);
+    await page.getByRole("button", { name: "Edit project" }).click();
+    const form = page.getByRole("form", { name: "Edit project" });
+    await form.getByLabel("Name").fill("web-shop");
+    await form.getByLabel("Description").fill("The shop on the web");
+    await form.getByRole("button", { name: "Save project" }).click();
+
+    const preview = page.getByRole("dialog", { name: "Save 2 changes to project shop?" });
+    await preview.waitFor();
+    const changes = preview.getByRole("table", { name: "Changes to save" });
+    const row = (field: string) => changes.locator(`tr[data-field="${field}"]`);
+    await expect(changes.locator("tbody tr").count()).resolves.toBe(2);
+    await expect(row("name").getByRole("rowheader").textContent()).resolves.toBe("Name");
+    await expect(row("name").getByRole("cell").allTextContents()).resolves.toEqual([
+      "shop",
+      "web-shop",
+    ]);
+    await expect(row("description").getByRole("cell").allTextContents()).resolves.toEqual([
+      "The web shop",
+      "The shop on the web",
+    ]);
+    await expectAccessible(page);
+
+    // Escape goes back to the form with the edits kept, and nothing is saved.
+    await page.keyboard.press("Escape");
+    await preview.waitFor({ state: "detached" });
+    await expect(form.getByLabel("Name").inputValue()).resolves.toBe("web-shop");
+    const { project: unsaved } = await api.projects.getProject({ id: ids.project });
+    expect([unsaved!.name, unsaved!.description]).toEqual(["shop", "The web shop"]);
+
+    await form.getByRole("button", { name: "Save project" }).click();
+    await preview.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("heading", { name: "Project web-shop", exact: true }).waitFor();
+    const { project: saved } = await api.projects.getProject({ id: ids.project });
+    expect([saved!.name, saved!.description]).toEqual(["web-shop", "The shop on the web"]);
+
+    // One field: saved at once, no preview (a preview would hold the save, and the heading).
+    await page.getByRole("button", { name: "Edit project" }).click();
+    await form.getByLabel("Name").fill("shop");
+    await form.getByRole("button", { name: "Save project" }).click();
+    await page.getByRole("heading", { name: "Project shop", exact: true }).waitFor();
+    await expect(page.getByRole("dialog").count()).resolves.toBe(0);
+    const { project: renamed } = await api.projects.getProject({ id: ids.project });
+    expect([renamed!.name, renamed!.description]).toEqual(["shop", "The shop on the web"]);
+    expectNoProblems(admin.problems, [NOT_SIGNED_IN]);
+  });
+
   it("explains a request in the tester, lists the dev worker on the fleet page, shows the audit log and the tokens", async () => {
     const { page } = admin;
     await navigate(page, "Request tester");
