@@ -73,8 +73,11 @@ describe("rate limits on Redis Cluster with one master down", () => {
   // masters keep serving their slots (a failed one would stop the whole cluster until its
   // replica took over: cluster-require-full-coverage).
   const ODD_LIMIT = 21;
+  /** Two workers per SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR mode, all on the same cluster. */
+  const MODES = ["local", "open", "closed"] as const;
+  type Mode = (typeof MODES)[number];
   let down: RedisCluster;
-  let pair: RedisLimitedWorker[] = [];
+  const pairs = new Map<Mode, RedisLimitedWorker[]>();
 
   beforeAll(async () => {
     down = await startRedisCluster({ nodeTimeoutMs: 60_000 });
@@ -90,22 +93,28 @@ describe("rate limits on Redis Cluster with one master down", () => {
     });
     // r1 for a client counted on the master to be killed, r2 for one counted elsewhere.
     const snapshot = snapshotOf([limited("/dead/*"), limited("/alive/*")]);
-    pair = await startRedisLimitedWorkers(2, { clusterNodes: down.clusterNodes }, snapshot, {
-      SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "500",
-    });
-  }, 60_000);
+    for (const mode of MODES) {
+      pairs.set(
+        mode,
+        await startRedisLimitedWorkers(2, { clusterNodes: down.clusterNodes }, snapshot, {
+          SWITCHYARD_RATE_LIMIT_TIMEOUT_MS: "500",
+          SWITCHYARD_RATE_LIMIT_ON_STORE_ERROR: mode,
+        }),
+      );
+    }
+  }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(pair.map((w) => w.close()));
+    await Promise.all([...pairs.values()].flat().map((w) => w.close()));
     await down?.stop();
   });
 
-  /** A client of rule `ruleId` whose counter key is, or is not, on `node`. */
-  function clientWhere(ruleId: string, node: string, on: boolean): string {
-    const connection = (pair[0] as RedisLimitedWorker).connection;
+  /** A client of rule `ruleId` (named after `mode`) whose counter key is, or is not, on `node`. */
+  function clientWhere(mode: Mode, ruleId: string, node: string, on: boolean): string {
+    const connection = (pairs.get(mode)![0] as RedisLimitedWorker).connection;
     if (!("nodes" in connection)) throw new Error("expected a Redis Cluster connection");
     for (let i = 0; i < 1000; i++) {
-      const client = `c-${i}`;
+      const client = `${mode}-${i}`;
       // The key as request-key.ts and the limiter form it.
       const digest = createHash("sha256").update(client).digest("base64url").slice(0, 22);
       const owner = connection.slots[clusterSlot(`switchyard:rl:${ruleId}:hdr:${digest}`)]?.[0];
@@ -114,7 +123,7 @@ describe("rate limits on Redis Cluster with one master down", () => {
     throw new Error(`no client of ${ruleId} ${on ? "on" : "off"} ${node}`);
   }
 
-  const fallbacks = async (ruleId: string) => {
+  const fallbacks = async (pair: RedisLimitedWorker[], ruleId: string) => {
     let sum = 0;
     for (const w of pair) {
       const text = await w.worker.worker.metrics.registry.metrics();
@@ -126,30 +135,58 @@ describe("rate limits on Redis Cluster with one master down", () => {
     return sum;
   };
 
-  it("keeps counting the keys of the other masters in the cluster; only the dead master's fall back", async () => {
+  /** What the dead master's client gets over 3 × the limit, by mode. */
+  const deadMasterStatuses: Record<Mode, (statuses: number[]) => void> = {
+    // Each of the 2 workers allows floor(21 / 2) in its own memory.
+    local: (statuses) => {
+      expect(statuses.filter((s) => s === 200)).toHaveLength(2 * Math.floor(ODD_LIMIT / 2));
+      expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    },
+    open: (statuses) => expect(new Set(statuses)).toEqual(new Set([200])),
+    closed: (statuses) => expect(new Set(statuses)).toEqual(new Set([503])),
+  };
+
+  it("keeps counting the keys of the other masters in the cluster; only the dead master's follow the store-error mode", async () => {
     const dead = down.nodes[0] as string;
-    const onDead = clientWhere("r1", dead, true);
-    const elsewhere = clientWhere("r2", dead, false);
+    const clients = new Map(
+      MODES.map((mode) => [
+        mode,
+        {
+          onDead: clientWhere(mode, "r1", dead, true),
+          elsewhere: clientWhere(mode, "r2", dead, false),
+        },
+      ]),
+    );
     await down.kill(dead);
-    // The two clients side by side, one pair after the other over both workers: after the dead
-    // master's first failure, the other client must still be counted in the cluster.
-    const results: number[][] = [];
-    for (let i = 0; i < 3 * ODD_LIMIT; i++) {
-      const proxyUrl = (pair[i % 2] as RedisLimitedWorker).worker.worker.proxyUrl;
-      results.push(
-        await Promise.all([
-          send(proxyUrl, "/dead/x", { headers: { host: "app.test", "x-k": onDead } }),
-          send(proxyUrl, "/alive/x", { headers: { host: "app.test", "x-k": elsewhere } }),
-        ]).then((answers) => answers.map((r) => r.status)),
-      );
-    }
-    const allowed = (column: number) => results.filter((r) => r[column] === 200).length;
-    // The dead master's client: each of the 2 workers allows floor(21 / 2) in its memory.
-    expect(allowed(0)).toBe(2 * Math.floor(ODD_LIMIT / 2));
-    expect(await fallbacks("r1")).toBe(3 * ODD_LIMIT);
-    // The other client is counted once for both workers, exactly, and never in memory.
-    expect(allowed(1)).toBe(ODD_LIMIT);
-    expect(await fallbacks("r2")).toBe(0);
-    expect(results.flat().filter((s) => s !== 200 && s !== 429)).toEqual([]);
-  }, 30_000);
+    // Each mode's two clients side by side, one pair after the other over both workers: after
+    // the dead master's first failure, the other client must still be counted in the cluster.
+    await Promise.all(
+      MODES.map(async (mode) => {
+        const pair = pairs.get(mode)!;
+        const { onDead, elsewhere } = clients.get(mode)!;
+        const results: number[][] = [];
+        for (let i = 0; i < 3 * ODD_LIMIT; i++) {
+          const proxyUrl = (pair[i % 2] as RedisLimitedWorker).worker.worker.proxyUrl;
+          results.push(
+            await Promise.all([
+              send(proxyUrl, "/dead/x", { headers: { host: "app.test", "x-k": onDead } }),
+              send(proxyUrl, "/alive/x", { headers: { host: "app.test", "x-k": elsewhere } }),
+            ]).then((answers) => answers.map((r) => r.status)),
+          );
+        }
+        deadMasterStatuses[mode](results.map((r) => r[0] as number));
+        expect(await fallbacks(pair, "r1"), mode).toBe(3 * ODD_LIMIT);
+        // The other client is counted once for both workers, exactly, and never in memory.
+        expect(
+          results.filter((r) => r[1] === 200),
+          mode,
+        ).toHaveLength(ODD_LIMIT);
+        expect(
+          results.filter((r) => r[1] !== 200 && r[1] !== 429),
+          mode,
+        ).toEqual([]);
+        expect(await fallbacks(pair, "r2"), mode).toBe(0);
+      }),
+    );
+  }, 60_000);
 });
