@@ -76,8 +76,12 @@ const site = (target: string) => `projects:
             - { name: x-api-key, value: "\${SHOP_KEY}", secret: true }
 `;
 
+// The two tests given 90 s run many `switchyard` commands in a row, each a Node process
+// starting: a second or two each on a busy 2-core machine, past the 30 s default.
 describe("switchyard validate", () => {
-  it("names the file, line and field of every mistake, offline, and the server is untouched", async () => {
+  it("names the file, line and field of every mistake, offline, and the server is untouched", {
+    timeout: 90_000,
+  }, async () => {
     const before = await revision();
     const cases: [string, string, RegExp][] = [
       ["syntax.yaml", "projects:\n  - name: [web\n", /syntax\.yaml:\d+:\d+: /],
@@ -130,7 +134,9 @@ describe("switchyard validate", () => {
 });
 
 describe("switchyard apply, diff and export", () => {
-  it("applies a file in one revision, serves it, and a second apply changes nothing", async () => {
+  it("applies a file in one revision, serves it, and a second apply changes nothing", {
+    timeout: 90_000,
+  }, async () => {
     const path = await file("shop.yaml", site(upstream.origin));
     const before = BigInt(await revision());
 

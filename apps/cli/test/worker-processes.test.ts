@@ -231,7 +231,11 @@ describe("switchyard worker --processes", () => {
     for (const pid of replaced) expect(alive(pid!)).toBe(false);
   });
 
-  it("a process that keeps failing to start after a crash makes the host give up, exit 1", async () => {
+  // Five restarts, each a Node process that starts and fails, with growing pauses between:
+  // more than the 30 s default on a busy 2-core machine.
+  it("a process that keeps failing to start after a crash makes the host give up, exit 1", {
+    timeout: 90_000,
+  }, async () => {
     await bus.snapshot(snapshotAt(1n, [ruleOf("a", "/a/*", target("/a"))]));
     const dir = await mkdtemp(join(tmpdir(), "sy-processes-"));
     dirs.push(dir);
