@@ -146,6 +146,9 @@ export async function screenshot(page: Page, name: string, top?: Locator): Promi
 /**
  * Drags `handle` with the mouse until it is over `target`'s upper half, in small steps as a
  * hand would: dnd-kit's pointer sensor starts a drag only after a few pixels of travel.
+ * Resolves once dnd-kit's guard against the click that ends a drag is gone: it swallows every
+ * click for 50 ms after the drop (a page timer), so a click sent at once, as a test can on a
+ * busy machine, would be lost. Waiting on a later timer of the page itself orders the two.
  */
 export async function dragWithMouse(page: Page, handle: Locator, target: Locator): Promise<void> {
   const from = await handle.boundingBox();
@@ -156,4 +159,5 @@ export async function dragWithMouse(page: Page, handle: Locator, target: Locator
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 5 });
   await page.mouse.move(from.x + from.width / 2, to.y + to.height / 4, { steps: 20 });
   await page.mouse.up();
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
 }
